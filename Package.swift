@@ -1,0 +1,36 @@
+// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(
+    name: "dreamvideo",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dreamvideo", targets: ["dreamvideo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries: each module map includes a small shim that wraps the macros Swift cannot import.
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        .systemLibrary(name: "CFFmpeg", path: "Sources/CFFmpeg",
+                       pkgConfig: "libavformat libavcodec libswscale libavutil"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng16"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
+
+        .target(name: "Net", dependencies: ["CDNNL"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "FrameLoop", dependencies: ["Net"],
+                swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]),
+        .target(name: "Encode", dependencies: ["FrameLoop", "CFFmpeg", "CPNG", "CTurboJPEG"]),
+        .executableTarget(name: "dreamvideo", dependencies: [
+            "Net", "FrameLoop", "Encode",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "NetTests", dependencies: ["Net", "Encode"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FrameLoopTests", dependencies: ["FrameLoop", "Net"]),
+        .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop"]),
+        .testTarget(name: "CommandTests", dependencies: ["dreamvideo"]),
+    ]
+)
