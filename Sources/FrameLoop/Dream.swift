@@ -1,0 +1,74 @@
+import Net
+
+/// Gradient ascent on `image` for `objective`, octave by octave (Mordvintsev's recipe): dream the
+/// smallest copy first, carry what it added ("detail") up to the next size, add it to that size's
+/// base, dream again. Each step rolls the picture by a random offset, normalises the gradient by its
+/// mean magnitude, steps, rolls back and keeps pixels in 0...255. Deterministic given `rng`.
+public func dream(_ image: FloatImage, network: DreamNetwork, objective: Objective,
+                  settings: DreamSettings, rng: inout SeededRandom) throws -> FloatImage {
+    let sizes = settings.octaveSizes(width: image.width, height: image.height)
+    var detail: FloatImage? = nil
+    var current = image
+    for size in sizes {
+        let base = size.width == image.width && size.height == image.height
+            ? image : image.resized(width: size.width, height: size.height)
+        current = base
+        if let d = detail {
+            let up = d.resized(width: size.width, height: size.height)
+            current.add(up)
+        }
+        for _ in 0..<settings.steps {
+            try ascend(&current, network: network, objective: objective, settings: settings, rng: &rng)
+        }
+        detail = current.subtracting(base)
+    }
+    return current
+}
+
+/// One jittered, normalised gradient step, in place.
+func ascend(_ image: inout FloatImage, network: DreamNetwork, objective: Objective,
+            settings: DreamSettings, rng: inout SeededRandom) throws {
+    let j = settings.jitter
+    let dx = j > 0 ? rng.int(in: -j...j) : 0
+    let dy = j > 0 ? rng.int(in: -j...j) : 0
+    let shifted = image.rolled(dx: dx, dy: dy)
+    let (_, g) = try network.gradient(of: objective, at: shifted.tensor)
+    precondition(g.shape == [3, image.height, image.width],
+                 "network \(network.name) returned a gradient of shape \(g.shape) for a \(image.width)x\(image.height) image")
+    // Rolling the gradient back is the same as rolling the stepped image back, and copies less.
+    let grad = FloatImage(g).rolled(dx: -dx, dy: -dy)
+    var meanAbs: Double = 0
+    grad.pixels.withUnsafeBufferPointer { p in
+        var s: Float = 0
+        for v in p { s += abs(v) }
+        meanAbs = Double(s) / Double(p.count)
+    }
+    let scale = Float(settings.stepSize / (meanAbs + 1e-8))
+    image.pixels.withUnsafeMutableBufferPointer { px in
+        grad.pixels.withUnsafeBufferPointer { gp in
+            for i in px.indices { px[i] = min(255, max(0, px[i] + scale * gp[i])) }
+        }
+    }
+}
+
+extension FloatImage {
+    mutating func add(_ other: FloatImage) {
+        precondition(other.width == width && other.height == height)
+        pixels.withUnsafeMutableBufferPointer { p in
+            other.pixels.withUnsafeBufferPointer { o in
+                for i in p.indices { p[i] += o[i] }
+            }
+        }
+    }
+
+    func subtracting(_ other: FloatImage) -> FloatImage {
+        precondition(other.width == width && other.height == height)
+        var out = self
+        out.pixels.withUnsafeMutableBufferPointer { p in
+            other.pixels.withUnsafeBufferPointer { o in
+                for i in p.indices { p[i] -= o[i] }
+            }
+        }
+        return out
+    }
+}

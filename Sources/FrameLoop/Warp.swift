@@ -1,0 +1,76 @@
+import Foundation
+
+extension FloatImage {
+    /// Resamples the image through an affine map, once: output pixel centre p reads the source at
+    /// `sourceFromOutput(p)`. Outside the picture the source is mirrored, so zooming out, rotating or
+    /// panning never brings in black. When the map shrinks the picture, the kernel is widened by the
+    /// shrink factor so fine texture is averaged rather than aliased.
+    public func warped(_ sourceFromOutput: AffineTransform, kernel: ResamplingKernel = .lanczos3) -> FloatImage {
+        let table = KernelTable(kernel)
+        let widen = max(1, sqrt(abs(sourceFromOutput.determinant)))
+        let reach = table.support * widen
+        let taps = Int((2 * reach).rounded(.up))
+        let lutScale = Float(Double(KernelTable.samplesPerUnit) / widen)
+        let lutLimit = Float(table.values.count - 2)
+        let w = width, h = height, plane = w * h
+        let m = sourceFromOutput
+        var out = [Float](repeating: 0, count: 3 * plane)
+
+        pixels.withUnsafeBufferPointer { srcBuf in
+        out.withUnsafeMutableBufferPointer { dstBuf in
+        table.values.withUnsafeBufferPointer { lut in
+            let src = srcBuf.baseAddress!, dst = dstBuf.baseAddress!
+            let wx = UnsafeMutablePointer<Float>.allocate(capacity: taps)
+            let wy = UnsafeMutablePointer<Float>.allocate(capacity: taps)
+            let xi = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+            let yi = UnsafeMutablePointer<Int>.allocate(capacity: taps)
+            defer { wx.deallocate(); wy.deallocate(); xi.deallocate(); yi.deallocate() }
+
+            @inline(__always) func weight(_ distance: Float) -> Float {
+                let u = abs(distance) * lutScale
+                if u >= lutLimit { return 0 }
+                let k = Int(u)
+                let f = u - Float(k)
+                return lut[k] + f * (lut[k + 1] - lut[k])
+            }
+
+            for y in 0..<h {
+                // Source position of this row's first pixel centre, in index space (centre of pixel i is i).
+                let py = Double(y) + 0.5
+                var sx = m.a * 0.5 + m.b * py + m.tx - 0.5
+                var sy = m.c * 0.5 + m.d * py + m.ty - 0.5
+                for x in 0..<w {
+                    let x0 = Int((sx - reach).rounded(.down)) + 1
+                    let y0 = Int((sy - reach).rounded(.down)) + 1
+                    let fx = Float(sx - Double(x0)), fy = Float(sy - Double(y0))
+                    var sumX: Float = 0, sumY: Float = 0
+                    for t in 0..<taps {
+                        let vx = weight(fx - Float(t)); wx[t] = vx; sumX += vx
+                        let vy = weight(fy - Float(t)); wy[t] = vy; sumY += vy
+                        xi[t] = reflectIndex(x0 + t, w)
+                        yi[t] = reflectIndex(y0 + t, h) * w
+                    }
+                    // Normalised so a flat picture stays exactly flat.
+                    let nx = 1 / sumX, ny = 1 / sumY
+                    for t in 0..<taps { wx[t] *= nx; wy[t] *= ny }
+                    let o = y * w + x
+                    for ch in 0..<3 {
+                        let p = src + ch * plane
+                        var acc: Float = 0
+                        for j in 0..<taps {
+                            let row = p + yi[j]
+                            var r: Float = 0
+                            for i in 0..<taps { r += wx[i] * row[xi[i]] }
+                            acc += wy[j] * r
+                        }
+                        dst[ch * plane + o] = acc
+                    }
+                    sx += m.a; sy += m.c
+                }
+            }
+        }
+        }
+        }
+        return FloatImage(width: w, height: h, pixels: out)
+    }
+}
