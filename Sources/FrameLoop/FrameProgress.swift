@@ -1,0 +1,20 @@
+/// Reported after each frame is written.
+public struct FrameProgress: Sendable, Equatable {
+    /// Counting from 1.
+    public var frame: Int
+    public var total: Int
+    /// Index of the schedule segment this frame belongs to, from 0.
+    public var segment: Int
+    /// "mixed_3", or "mixed_4*1 + mixed_5*0.5".
+    public var layers: String
+    /// Wall-clock seconds this frame took (warp, dream, and writing it).
+    public var seconds: Double
+    public var meanSeconds: Double
+    /// Mean seconds per frame so far times the frames left.
+    public var secondsLeft: Double
+
+    public init(frame: Int, total: Int, segment: Int, layers: String, seconds: Double, meanSeconds: Double, secondsLeft: Double) {
+        self.frame = frame; self.total = total; self.segment = segment; self.layers = layers
+        self.seconds = seconds; self.meanSeconds = meanSeconds; self.secondsLeft = secondsLeft
+    }
+}

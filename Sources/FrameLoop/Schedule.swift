@@ -1,0 +1,237 @@
+import Foundation
+import Net
+
+/// What to dream, segment after segment: each segment names its layer (or weighted layers), its
+/// length in frames and its dream and camera settings (already merged: segment over file defaults
+/// over built-in defaults). Parsed and checked in full before any work starts.
+///
+/// JSON (snake_case):
+///   { "model": "inception_v3",                         optional
+///     "defaults": { SETTINGS },                         optional
+///     "segments": [ { "layer": "mixed_3", "frames": 150, SETTINGS },
+///                   { "layers": {"mixed_4": 1.0, "mixed_5": 0.5}, "frames": 150, SETTINGS } ] }
+///   SETTINGS, each optional: octaves, octave_scale, steps, step_size, jitter, zoom, rotate,
+///   translate_x, translate_y, center_x, center_y (ranges in SettingKey).
+public struct Schedule: Sendable, Equatable {
+    public struct LayerWeight: Sendable, Equatable {
+        public var name: String
+        public var weight: Float
+        /// Where the name was given, for messages: "segments[1].layers.mixed_4" or "--layer".
+        public var place: String
+        public init(name: String, weight: Float = 1, place: String) {
+            self.name = name; self.weight = weight; self.place = place
+        }
+    }
+
+    public struct Segment: Sendable, Equatable {
+        public var layers: [LayerWeight]
+        public var frames: Int
+        public var settings: SegmentSettings
+        /// "segments[1]" or "command line".
+        public var place: String
+        public init(layers: [LayerWeight], frames: Int, settings: SegmentSettings, place: String) {
+            self.layers = layers; self.frames = frames; self.settings = settings; self.place = place
+        }
+
+        /// "mixed_3", or "mixed_4*1 + mixed_5*0.5" for a blend.
+        public var layerDescription: String {
+            if layers.count == 1 && layers[0].weight == 1 { return layers[0].name }
+            return layers.map { "\($0.name)*\(JSONValue.format(Double($0.weight)))" }.joined(separator: " + ")
+        }
+    }
+
+    /// The file's path as given, or "command line"; names the source in every message.
+    public var source: String
+    public var model: String?
+    public var defaults: SegmentSettings
+    public var segments: [Segment]
+
+    public init(source: String, model: String? = nil, defaults: SegmentSettings = SegmentSettings(), segments: [Segment]) {
+        self.source = source; self.model = model; self.defaults = defaults; self.segments = segments
+    }
+
+    public var totalFrames: Int { segments.reduce(0) { $0 + $1.frames } }
+
+    /// One segment on one layer: what `--layer NAME` asks for.
+    public static func single(layer: String, frames: Int, settings: SegmentSettings = SegmentSettings(),
+                              source: String = "command line") -> Schedule {
+        Schedule(source: source, defaults: settings, segments: [
+            Segment(layers: [LayerWeight(name: layer, place: "--layer")], frames: frames, settings: settings, place: "--layer"),
+        ])
+    }
+
+    public static func load(path: String) throws(ScheduleError) -> Schedule {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path)
+                ? "not readable UTF-8 text" : "no such file"
+            throw .unreadable(file: path, reason: reason)
+        }
+        return try Schedule(json: text, source: path)
+    }
+
+    public init(json text: String, source: String) throws(ScheduleError) {
+        let root: JSONValue
+        do {
+            root = try JSONParser.parse(text)
+        } catch {
+            throw .invalidJSON(file: source, line: error.line, column: error.column, reason: error.reason)
+        }
+        let file = source
+        let top = try Self.members(of: root, file: file, place: "top level")
+        try Self.rejectUnknown(top, valid: ["model", "defaults", "segments"], file: file, place: "top level")
+
+        var model: String? = nil
+        if let m = top.first(where: { $0.key == "model" }) {
+            guard case .string(let s) = m.value.kind else {
+                throw .wrongType(file: file, place: "model", expected: "a model name in double quotes", found: m.value.typeName)
+            }
+            model = s
+        }
+
+        var defaults = SegmentSettings()
+        if let d = top.first(where: { $0.key == "defaults" }) {
+            let ms = try Self.members(of: d.value, file: file, place: "defaults")
+            try Self.rejectUnknown(ms, valid: SettingKey.allCases.map(\.rawValue), file: file, place: "defaults")
+            try Self.applySettings(ms, to: &defaults, file: file, place: "defaults")
+        }
+
+        guard let segs = top.first(where: { $0.key == "segments" }) else {
+            throw .missingKey(file: file, place: "top level", key: "segments",
+                              hint: "give a list such as \"segments\": [{\"layer\": \"NAME\", \"frames\": 100}]")
+        }
+        guard case .array(let items) = segs.value.kind else {
+            throw .wrongType(file: file, place: "segments", expected: "a list of segments", found: segs.value.typeName)
+        }
+        if items.isEmpty {
+            throw .empty(file: file, place: "segments", hint: "give at least one segment such as {\"layer\": \"NAME\", \"frames\": 100}")
+        }
+        var segments: [Segment] = []
+        for (i, item) in items.enumerated() {
+            segments.append(try Self.segment(item, index: i, defaults: defaults, file: file))
+        }
+        self.init(source: source, model: model, defaults: defaults, segments: segments)
+    }
+
+    private static let segmentKeys = ["layer", "layers", "frames"] + SettingKey.allCases.map(\.rawValue)
+
+    private static func segment(_ v: JSONValue, index i: Int, defaults: SegmentSettings, file: String) throws(ScheduleError) -> Segment {
+        let place = "segments[\(i)]"
+        let ms = try members(of: v, file: file, place: place)
+        try rejectUnknown(ms, valid: segmentKeys, file: file, place: place)
+
+        let single = ms.first { $0.key == "layer" }
+        let blend = ms.first { $0.key == "layers" }
+        var layers: [LayerWeight] = []
+        switch (single, blend) {
+        case (nil, nil):
+            throw .missingKey(file: file, place: place, key: "layer",
+                              hint: "give \"layer\": \"NAME\" or \"layers\": {\"NAME\": 1.0, ...}")
+        case (.some, .some):
+            throw .conflictingKeys(file: file, place: place, keys: ["layer", "layers"])
+        case (let s?, nil):
+            guard case .string(let name) = s.value.kind else {
+                throw .wrongType(file: file, place: "\(place).layer", expected: "a layer name in double quotes", found: s.value.typeName)
+            }
+            layers = [LayerWeight(name: name, place: "\(place).layer")]
+        case (nil, let b?):
+            guard case .object(let pairs) = b.value.kind else {
+                throw .wrongType(file: file, place: "\(place).layers",
+                                 expected: "an object of layer weights such as {\"mixed_4\": 1.0}", found: b.value.typeName)
+            }
+            if pairs.isEmpty {
+                throw .empty(file: file, place: "\(place).layers", hint: "give at least one layer with its weight, such as {\"mixed_4\": 1.0}")
+            }
+            for p in pairs {
+                let wp = "\(place).layers.\(p.key)"
+                guard case .number(let w) = p.value.kind else {
+                    throw .wrongType(file: file, place: wp, expected: "a weight (a number)", found: p.value.typeName)
+                }
+                if !(-100...100).contains(w) || w == 0 {
+                    throw .outOfRange(file: file, place: wp, value: JSONValue.format(w), range: "-100...100, not 0")
+                }
+                layers.append(LayerWeight(name: p.key, weight: Float(w), place: wp))
+            }
+        }
+
+        guard let f = ms.first(where: { $0.key == "frames" }) else {
+            throw .missingKey(file: file, place: place, key: "frames", hint: "give the segment's length, such as \"frames\": 100")
+        }
+        let frames = try frameCount(f.value, file: file, place: "\(place).frames")
+
+        var settings = defaults
+        try applySettings(ms, to: &settings, file: file, place: place)
+        return Segment(layers: layers, frames: frames, settings: settings, place: place)
+    }
+
+    private static func frameCount(_ v: JSONValue, file: String, place: String) throws(ScheduleError) -> Int {
+        guard case .number(let n) = v.kind, n == n.rounded() else {
+            throw .wrongType(file: file, place: place, expected: "a whole number of frames", found: v.typeName)
+        }
+        if n < 1 { throw .nonPositiveFrames(file: file, place: place, value: JSONValue.format(n)) }
+        if n > 1_000_000 { throw .outOfRange(file: file, place: place, value: JSONValue.format(n), range: "1...1000000") }
+        return Int(n)
+    }
+
+    private static func members(of v: JSONValue, file: String, place: String) throws(ScheduleError) -> [JSONValue.Member] {
+        guard case .object(let ms) = v.kind else {
+            throw .wrongType(file: file, place: place, expected: "an object in braces { }", found: v.typeName)
+        }
+        return ms
+    }
+
+    private static func rejectUnknown(_ ms: [JSONValue.Member], valid: [String], file: String, place: String) throws(ScheduleError) {
+        for m in ms where !valid.contains(m.key) {
+            throw .unknownKey(file: file, place: place, key: m.key, suggestion: closest(to: m.key, in: valid), validKeys: valid)
+        }
+    }
+
+    private static func applySettings(_ ms: [JSONValue.Member], to s: inout SegmentSettings, file: String, place: String) throws(ScheduleError) {
+        for m in ms {
+            guard let key = SettingKey(rawValue: m.key) else { continue }
+            let p = "\(place).\(m.key)"
+            guard case .number(let v) = m.value.kind else {
+                throw .wrongType(file: file, place: p, expected: "a number in \(key.rangeDescription)", found: m.value.typeName)
+            }
+            try key.check(v, file: file, place: p)
+            key.apply(v, to: &s)
+        }
+    }
+
+    /// Every layer named anywhere must be one of `layers` (the network's, shallow to deep).
+    public func validate(layers: [String], network: String) throws(ScheduleError) {
+        for seg in segments {
+            for l in seg.layers where !layers.contains(l.name) {
+                throw .unknownLayer(file: source, place: l.place, layer: l.name, network: network,
+                                    suggestion: closest(to: l.name, in: layers), layers: layers)
+            }
+        }
+    }
+
+    /// The file's "model", if it gave one, must be one of `models`.
+    public func validate(models: [String]) throws(ScheduleError) {
+        if let m = model, !models.contains(m) {
+            throw .unknownModel(file: source, place: "model", model: m, suggestion: closest(to: m, in: models), models: models)
+        }
+    }
+
+    /// Checked against the network and turned into per-segment objectives: what the frame loop runs.
+    public func resolved(for network: DreamNetwork) throws(ScheduleError) -> ResolvedSchedule {
+        try resolved(layers: network.layers, network: network.name)
+    }
+
+    public func resolved(layers: [String], network: String) throws(ScheduleError) -> ResolvedSchedule {
+        try validate(layers: layers, network: network)
+        var first = 1
+        var out: [ResolvedSchedule.Segment] = []
+        for seg in segments {
+            let objective = Objective(terms: seg.layers.map { Objective.Term(layer: $0.name, weight: $0.weight) })
+            out.append(ResolvedSchedule.Segment(objective: objective, settings: seg.settings, frames: seg.frames,
+                                                firstFrame: first, layerDescription: seg.layerDescription))
+            first += seg.frames
+        }
+        return ResolvedSchedule(network: network, segments: out)
+    }
+}
