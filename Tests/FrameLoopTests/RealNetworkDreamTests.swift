@@ -1,0 +1,107 @@
+import XCTest
+import Foundation
+import Net
+import FrameLoop
+
+/// Dreaming with a real ImageNet-trained network: squeezenet1_1 on the plain-Swift ReferenceEngine,
+/// on a real photo, small so the reference loops stay quick.
+final class RealNetworkDreamTests: XCTestCase {
+    static let side = 96
+
+    func squeezeNet() throws -> Network {
+        let store = ModelStore(environment: ProcessInfo.processInfo.environment)
+        guard store.isFetched("squeezenet1_1") else {
+            XCTFail("squeezenet1_1 weights are not in \(store.directory.path): run `make models` (or set DREAMVIDEO_MODELS)")
+            throw XCTSkip("no weights")
+        }
+        let model = try store.load(name: "squeezenet1_1")
+        return Network(model: model, engine: ReferenceEngine(graph: model.graph))
+    }
+
+    /// dog.jpg decoded by ffmpeg (so this module's tests do not depend on Encode), then cover-cropped
+    /// by our own resampler to side x side.
+    func dog() throws -> FloatImage {
+        let env = ProcessInfo.processInfo.environment
+        let dir = env["DREAMVIDEO_TESTDATA"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.cache/dreamvideo/testdata")
+        let path = dir + "/dog.jpg"
+        guard FileManager.default.fileExists(atPath: path) else {
+            XCTFail("missing test photo \(path): set DREAMVIDEO_TESTDATA to the folder holding Debian darknet's dog.jpg")
+            throw XCTSkip("no test data")
+        }
+        let (w, h) = (192, 144)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["ffmpeg", "-loglevel", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "\(w)x\(h)", "-"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let bytes = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0, bytes.count == 3 * w * h else {
+            XCTFail("ffmpeg could not decode \(path) (ffmpeg is a test dependency)")
+            throw XCTSkip("no ffmpeg")
+        }
+        return FloatImage(rgb8: [UInt8](bytes), width: w, height: h).coverCropped(width: Self.side, height: Self.side)
+    }
+
+    let settings = DreamSettings(octaves: 2, octaveScale: 1.4, steps: 2, stepSize: 1.5, jitter: 8)
+
+    func testDreamRaisesTheObjectiveAndChangesTheImage() throws {
+        let net = try squeezeNet()
+        let img = try dog()
+        XCTAssertEqual(img.width, Self.side)
+        let objective = Objective(layer: "fire4")
+        var rng = SeededRandom(seed: 11)
+        let out = try dream(img, network: net, objective: objective, settings: settings, rng: &rng)
+        let before = try net.gradient(of: objective, at: img.tensor).value
+        let after = try net.gradient(of: objective, at: out.tensor).value
+        print("squeezenet1_1 fire4 objective: \(before) -> \(after)")
+        XCTAssertGreaterThan(after, before * 1.05)
+        let meanChange = zip(out.pixels, img.pixels).map { abs($0 - $1) }.reduce(0, +) / Float(img.pixels.count)
+        print("mean absolute pixel change: \(meanChange)")
+        XCTAssertGreaterThan(meanChange, 0.5)
+        XCTAssertGreaterThanOrEqual(out.pixels.min()!, 0)
+        XCTAssertLessThanOrEqual(out.pixels.max()!, 255)
+    }
+
+    func testSameSeedGivesIdenticalDreams() throws {
+        let net = try squeezeNet()
+        let img = try dog()
+        let objective = Objective(terms: [.init(layer: "fire3", weight: 1), .init(layer: "fire5", weight: 0.5)])
+        var r1 = SeededRandom(seed: 21), r2 = SeededRandom(seed: 21), r3 = SeededRandom(seed: 22)
+        let a = try dream(img, network: net, objective: objective, settings: settings, rng: &r1)
+        let b = try dream(img, network: net, objective: objective, settings: settings, rng: &r2)
+        let c = try dream(img, network: net, objective: objective, settings: settings, rng: &r3)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+    }
+
+    func testThreeFrameLoopIntoACollectingSink() throws {
+        let net = try squeezeNet()
+        let schedule = try Schedule(json: """
+            {"model": "squeezenet1_1",
+             "defaults": {"octaves": 2, "steps": 2, "jitter": 8, "zoom": 1.05},
+             "segments": [{"layer": "fire4", "frames": 2}, {"layers": {"fire5": 1, "fire3": 0.5}, "frames": 1, "rotate": 2}]}
+            """, source: "real.json")
+        try schedule.validate(models: ModelStore.known.map(\.name))
+        let resolved = try schedule.resolved(for: net)
+        let sink = CollectingSink()
+        var reports: [FrameProgress] = []
+        let start = try dog().coverCropped(width: 112, height: 80)
+        try FrameLoop().run(start: start, network: net, schedule: resolved, seed: 3, sink: sink) { reports.append($0) }
+        XCTAssertEqual(sink.frames.count, 3)
+        XCTAssertTrue(sink.frames.allSatisfy { $0.width == 112 && $0.height == 80 })
+        XCTAssertNotEqual(sink.frames[0], sink.frames[1])
+        XCTAssertEqual(reports.map(\.layers), ["fire4", "fire4", "fire5*1 + fire3*0.5"])
+        print("squeezenet1_1 reference, 112x80, 2 octaves x 2 steps: \(reports.map(\.seconds)) s per frame")
+    }
+
+    func testUnknownLayerIsRefusedAgainstTheRealNetwork() throws {
+        let net = try squeezeNet()
+        let s = try Schedule(json: #"{"segments": [{"layer": "fire_4", "frames": 1}]}"#, source: "x.json")
+        XCTAssertThrowsError(try s.resolved(for: net)) { e in
+            XCTAssertTrue("\(e)".hasPrefix("x.json: segments[0].layer: \"fire_4\" is not a layer of squeezenet1_1 (did you mean \"fire4\"?); its layers: conv1, "), "\(e)")
+        }
+    }
+}
