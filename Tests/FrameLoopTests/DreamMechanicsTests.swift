@@ -12,7 +12,7 @@ final class DreamMechanicsTests: XCTestCase {
         let img = start()
         var rng = SeededRandom(seed: 1)
         let out = try dream(img, network: net, objective: obj,
-                            settings: DreamSettings(octaves: 2, octaveScale: 1.4, steps: 4, stepSize: 1.5, jitter: 8), rng: &rng)
+                            settings: DreamSettings(octaves: 2, octaveScale: 1.4, steps: 4, stepSize: 1.5, jitter: 8, minimumOctaveSide: 32), rng: &rng)
         XCTAssertEqual(out.width, 90); XCTAssertEqual(out.height, 70)
         let before = try net.gradient(of: obj, at: img.tensor).value
         let after = try net.gradient(of: obj, at: out.tensor).value
@@ -33,7 +33,7 @@ final class DreamMechanicsTests: XCTestCase {
     }
 
     func testSameSeedSameDreamDifferentSeedDifferentDream() throws {
-        let settings = DreamSettings(octaves: 2, steps: 3, stepSize: 2, jitter: 16)
+        let settings = DreamSettings(octaves: 2, steps: 3, stepSize: 2, jitter: 16, minimumOctaveSide: 32)
         func run(_ seed: UInt64) throws -> FloatImage {
             var rng = SeededRandom(seed: seed)
             return try dream(start(), network: EdgeEnergyNetwork(), objective: Objective(layer: "edges"), settings: settings, rng: &rng)
