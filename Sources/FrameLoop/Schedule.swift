@@ -201,7 +201,7 @@ public struct Schedule: Sendable, Equatable {
     }
 
     /// Every layer named anywhere must be one of `layers` (the network's, shallow to deep).
-    public func validate(layers: [String], network: String) throws(ScheduleError) {
+    public func validate(layers: [String], network: String = "the network") throws(ScheduleError) {
         for seg in segments {
             for l in seg.layers where !layers.contains(l.name) {
                 throw .unknownLayer(file: source, place: l.place, layer: l.name, network: network,
