@@ -1,0 +1,36 @@
+import Foundation
+
+/// Finds a schedule given as a path or as a preset name ("layers" -> presets/layers.json), so the
+/// presets work from the source tree, from an installed copy, and from any working directory.
+struct PresetLocator {
+    var environment = ProcessInfo.processInfo.environment
+
+    func path(for name: String) throws -> String {
+        let fm = FileManager.default
+        if fm.fileExists(atPath: name) { return name }
+        let file = name.hasSuffix(".json") ? (name as NSString).lastPathComponent : name + ".json"
+        let dirs = directories()
+        for dir in dirs {
+            let candidate = (dir as NSString).appendingPathComponent(file)
+            if fm.fileExists(atPath: candidate) { return candidate }
+        }
+        throw CommandError.presetNotFound(name, searched: dirs)
+    }
+
+    /// $DREAMVIDEO_PRESETS, ./presets, then presets/ beside or above the executable (the build tree
+    /// keeps it at .build/<triple>/release/dreamvideo) and share/dreamvideo/presets of an install prefix.
+    func directories() -> [String] {
+        var dirs: [String] = []
+        if let d = environment["DREAMVIDEO_PRESETS"], !d.isEmpty { dirs.append(d) }
+        dirs.append(FileManager.default.currentDirectoryPath + "/presets")
+        let exe = (Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])).resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        dirs.append(dir.deletingLastPathComponent().appendingPathComponent("share/dreamvideo/presets").path)
+        for _ in 0..<4 {
+            dir = dir.deletingLastPathComponent()
+            dirs.append(dir.appendingPathComponent("presets").path)
+        }
+        var seen = Set<String>()
+        return dirs.filter { seen.insert(($0 as NSString).standardizingPath).inserted }
+    }
+}

@@ -1,0 +1,120 @@
+import ArgumentParser
+import Encode
+import Foundation
+import FrameLoop
+import Net
+
+/// The default command: dream a still image into a zooming video.
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Dream on an image, zoom, repeat: write an MP4 and/or a numbered PNG sequence.",
+        discussion: """
+        Examples:
+          dreamvideo logo.png -o out.mp4                      (the default schedule, presets/layers.json)
+          dreamvideo logo.png --schedule quick -o quick.mp4   (a preset by name)
+          dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
+        """
+    )
+
+    @Argument(help: "The start image (PNG or JPEG).")
+    var input: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A JSON schedule: a path, or the name of a preset in presets/ (layers, quick, demo).",
+        valueName: "file"))
+    var schedule: String = "layers"
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp(
+        "The MP4 to write (H.264). Default: <input name>-dream.mp4 unless --frames-dir is given.",
+        valueName: "out.mp4"))
+    var output: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Also (or instead) write the frames as DIR/frame_00001.png, frame_00002.png, ...", valueName: "dir"))
+    var framesDir: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Output size WxH. Default: the input's size, made even.", valueName: "WxH"))
+    var size: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The network: inception_v3 or squeezenet1_1. Default: the schedule's model, else inception_v3.",
+        valueName: "name"))
+    var model: String?
+
+    @Option(name: .long, help: "Frames per second of the MP4.")
+    var fps: Int = 30
+
+    @Option(name: .long, help: "H.264 quality: 0 (lossless) ... 51 (worst); 18 looks lossless to most eyes.")
+    var crf: Int = 18
+
+    @Option(name: .long, help: "x264 preset: ultrafast ... veryslow (slower: smaller file).")
+    var preset: String = "medium"
+
+    @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same video.")
+    var seed: UInt64 = 0
+
+    @Option(name: .long, help: "Threads for the network. Default: every core.")
+    var threads: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "onednn (fast) or reference (plain Swift, slow; for checking).", valueName: "engine"))
+    var backend: String = BackendKind.onednn.rawValue
+
+    @Flag(name: .long, help: "Replace the output MP4 if it exists.")
+    var overwrite = false
+
+    @OptionGroup(title: "Shortcuts that override the schedule")
+    var shortcuts: Shortcuts
+
+    mutating func run() throws {
+        do {
+            try render()
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            // One line a person can act on; no stack trace for a user's mistake.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func render() throws {
+        let plan = try RenderPlan(command: self)
+        try plan.run()
+    }
+}
+
+/// Command-line shortcuts; each overrides every segment of the schedule.
+struct Shortcuts: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Dream this one layer (a one-segment schedule), e.g. mixed_3.", valueName: "name"))
+    var layer: String?
+
+    @Option(name: .long, help: "Frame count for --layer; with a schedule, stop after this many frames.")
+    var frames: Int?
+
+    @Option(name: .long, help: "Octaves (image scales) dreamed per frame.")
+    var octaves: Int?
+
+    @Option(name: .long, help: "Size ratio between octaves.")
+    var octaveScale: Double?
+
+    @Option(name: .long, help: "Gradient-ascent steps per octave.")
+    var steps: Int?
+
+    @Option(name: .long, help: "Step size (the step is normalised by the gradient's mean magnitude).")
+    var stepSize: Double?
+
+    @Option(name: .long, help: "Largest random shift (pixels) before each step; hides tiling artefacts.")
+    var jitter: Int?
+
+    @Option(name: .long, help: "Zoom per frame about the centre (1.05 = 5% closer each frame; below 1 zooms out).")
+    var zoom: Double?
+
+    var overrides: Overrides {
+        Overrides(layer: layer, frames: frames, octaves: octaves, octaveScale: octaveScale, steps: steps,
+                  stepSize: stepSize, jitter: jitter, zoom: zoom)
+    }
+}

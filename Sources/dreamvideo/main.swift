@@ -1,1 +1,0 @@
-print("dreamvideo: not yet")
