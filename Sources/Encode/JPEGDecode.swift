@@ -3,9 +3,10 @@ import FrameLoop
 
 /// Decodes a JPEG held in memory with libturbojpeg: RGB output, accurate (islow) IDCT.
 ///
-/// libjpeg reports a file cut short only as a warning and fills the rest with grey; that is refused
-/// here. Other warnings (e.g. stray bytes before a marker, common in camera files) still give a usable
-/// picture and are accepted. EXIF orientation is not applied.
+/// libjpeg reports a file cut short only as a warning and fills the rest with grey, and libturbojpeg
+/// 2.1 can label even fatal errors as warnings (tjGetErrorCode was measured returning TJERR_WARNING for
+/// "JPEG datastream contains no image"), so every failure is refused except the one warning that is
+/// common in camera files and harmless: stray bytes before a marker. EXIF orientation is not applied.
 func decodeJPEG(_ bytes: [UInt8], path: String) throws -> FloatImage {
     guard let tj = tjInitDecompress() else {
         throw ImageDecodeError.unsupportedJPEG(path: path, reason: "cannot start libturbojpeg")
@@ -34,7 +35,7 @@ func decodeJPEG(_ bytes: [UInt8], path: String) throws -> FloatImage {
     }
     if rc != 0 {
         let text = message()
-        if tjGetErrorCode(tj) == Int32(TJERR_FATAL.rawValue) || text.contains("Premature end") {
+        if !text.contains("extraneous bytes before marker") {
             throw ImageDecodeError.corruptJPEG(path: path, reason: text)
         }
     }
