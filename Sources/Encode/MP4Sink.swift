@@ -67,9 +67,15 @@ public final class MP4Sink: FrameSink {
                 throw MP4SinkError.sizeChanged(expected: "\(s.width)x\(s.height)", got: "\(image.width)x\(image.height)")
             }
         } else {
-            try openEncoder(width: image.width, height: image.height)
+            do { try openEncoder(width: image.width, height: image.height) } catch {
+                // A half-opened encoder is of no further use: drop it and the temporary.
+                cancel()
+                throw error
+            }
         }
-        guard let ctx = codecContext, let frame, let (w, h) = encodedSize else { return }
+        guard let ctx = codecContext, let frame, let (w, h) = encodedSize else {
+            throw MP4SinkError.encoderFailed(codec: options.codec, reason: "encoder not open")
+        }
 
         interleaveRGB8(image, into: &rgb, paddedWidth: w, paddedHeight: h)
         var err = av_frame_make_writable(frame)

@@ -179,6 +179,9 @@ final class ImageDecoderTests: XCTestCase {
         try jpeg.prefix(100).write(to: URL(fileURLWithPath: stub))
         expect(stub) { if case .corruptJPEG(stub, _) = $0 { return true } else { return false } }
 
+        // Tests run as root, so permissions cannot make a file unreadable; /proc/self/mem opens but fails to read.
+        expect("/proc/self/mem") { if case .unreadable("/proc/self/mem", _) = $0 { return true } else { return false } }
+
         let text = dir + "/notes.png"
         try "just some text\n".write(toFile: text, atomically: false, encoding: .utf8)
         expect(text) { $0 == .unsupportedFormat(path: text, detected: "text") }
