@@ -15,12 +15,17 @@ public struct RGBColor: Sendable, Equatable {
 /// Values are the stored sample values scaled to 0...255 (16-bit samples keep their precision:
 /// 65535 -> 255.0, 257 -> 1.0), the way ffmpeg and Pillow read them: colour-management chunks are
 /// ignored. Transparent pixels are composited onto `background` in those stored values.
+/// JPEGs are turned upright by their EXIF orientation unless `appliesOrientation` is false.
 public struct ImageDecoder: Sendable {
     public var background: RGBColor
+    public var appliesOrientation: Bool
     /// Sides above this are refused: a 16384x16384 image already needs 3 GB as Float.
     public static let maxSide = 16384
 
-    public init(background: RGBColor = .white) { self.background = background }
+    public init(background: RGBColor = .white, appliesOrientation: Bool = true) {
+        self.background = background
+        self.appliesOrientation = appliesOrientation
+    }
 
     public func decode(path: String) throws -> FloatImage {
         let bytes = try Self.readFile(path)
@@ -28,7 +33,9 @@ public struct ImageDecoder: Sendable {
             return try decodePNG(bytes, path: path, background: background)
         }
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            return try decodeJPEG(bytes, path: path)
+            let image = try decodeJPEG(bytes, path: path)
+            guard appliesOrientation, let o = exifOrientation(bytes) else { return image }
+            return oriented(image, o)
         }
         throw ImageDecodeError.unsupportedFormat(path: path, detected: Self.guessFormat(bytes))
     }

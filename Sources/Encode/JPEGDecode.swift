@@ -6,7 +6,8 @@ import FrameLoop
 /// libjpeg reports a file cut short only as a warning and fills the rest with grey, and libturbojpeg
 /// 2.1 can label even fatal errors as warnings (tjGetErrorCode was measured returning TJERR_WARNING for
 /// "JPEG datastream contains no image"), so every failure is refused except the one warning that is
-/// common in camera files and harmless: stray bytes before a marker. EXIF orientation is not applied.
+/// common in camera files and harmless: stray bytes before a marker. EXIF orientation is applied by
+/// ImageDecoder (Orientation.swift).
 func decodeJPEG(_ bytes: [UInt8], path: String) throws -> FloatImage {
     guard let tj = tjInitDecompress() else {
         throw ImageDecodeError.unsupportedJPEG(path: path, reason: "cannot start libturbojpeg")

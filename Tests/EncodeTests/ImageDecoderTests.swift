@@ -131,6 +131,30 @@ final class ImageDecoderTests: XCTestCase {
         }
     }
 
+    func testJPEGExifOrientation() throws {
+        let dog = "/root/.cache/dreamvideo/testdata/dog.jpg"
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dog)))
+        // dog.jpg carries a big-endian EXIF entry "orientation (0x0112), SHORT, 1 value: 1"; rewrite its value.
+        let entry: [UInt8] = [0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]
+        let at = try XCTUnwrap((0..<bytes.count - entry.count).first { Array(bytes[$0..<$0 + entry.count]) == entry })
+        let filters = [1: "null", 2: "hflip", 3: "hflip,vflip", 4: "vflip", 5: "transpose=cclock_flip",
+                       6: "transpose=clock", 7: "transpose=clock_flip", 8: "transpose=cclock"]
+        for o in 1...8 {
+            bytes[at + 9] = UInt8(o)
+            let path = dir + "/oriented\(o).jpg"
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let got = try ImageDecoder().decode(path: path)
+            XCTAssertEqual(got.width, o >= 5 ? 576 : 768, "orientation \(o)")
+            // ffmpeg ignores the tag: its decode of the untouched file, turned by its own filters, is the reference.
+            let r = try runTool("ffmpeg", ["-v", "error", "-i", dog, "-vf", filters[o]!, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+            let want = [UInt8](r.stdout)
+            XCTAssertEqual(want.count, 3 * 768 * 576)
+            XCTAssertGreaterThan(psnr(got.rgb8(), want), 35, "orientation \(o)")
+            let raw = try ImageDecoder(appliesOrientation: false).decode(path: path)
+            XCTAssertEqual(raw.width, 768, "orientation \(o) with appliesOrientation false")
+        }
+    }
+
     func testJPEGWithStrayBytesIsAccepted() throws {
         // Junk before the end-of-image marker: libjpeg warns "extraneous bytes", the picture is intact.
         let dog = "/root/.cache/dreamvideo/testdata/dog.jpg"
