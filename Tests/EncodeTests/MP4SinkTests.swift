@@ -100,6 +100,22 @@ final class MP4SinkTests: XCTestCase {
         }
     }
 
+    func testSingleFrameAndTinySize() throws {
+        // One frame still lasts 1/30 s; a 1x1 picture is padded to 2x2.
+        for (w, h) in [(64, 48), (1, 1), (3, 2)] {
+            let path = dir + "/one\(w)x\(h).mp4"
+            let sink = try MP4Sink(path: path)
+            try sink.write(FloatImage(width: w, height: h, fill: 200))
+            try sink.finish()
+            let s = try probe(path)
+            XCTAssertEqual(s["nb_read_frames"] as? String, "1", "\(w)x\(h)")
+            XCTAssertEqual(s["width"] as? Int, (w + 1) / 2 * 2)
+            XCTAssertEqual(Double(s["duration"] as? String ?? "") ?? -1, 1.0 / 30, accuracy: 1e-3, "\(w)x\(h)")
+            let rgb = try ffmpegRGB24(path)
+            XCTAssertEqual(Double(rgb[0]), 200, accuracy: 3, "\(w)x\(h)")
+        }
+    }
+
     func testUnfinishedLeavesNoFile() throws {
         let path = dir + "/cancel.mp4", partial = dir + "/.cancel.mp4.partial"
         let sink = try MP4Sink(path: path)
