@@ -24,7 +24,8 @@ public final class MP4Sink: FrameSink {
     private var packet: UnsafeMutablePointer<AVPacket>?
     private var frameSize: (width: Int, height: Int)?
     private var rgb: [UInt8] = []
-    private var closed = false
+    /// True until the temporary exists, so that a sink whose init failed early deletes nothing.
+    private var closed = true
 
     /// Validates the options, checks that the encoder exists and creates the temporary output file,
     /// so that every configuration error shows before any frame is computed.
@@ -42,13 +43,14 @@ public final class MP4Sink: FrameSink {
         if FileManager.default.fileExists(atPath: self.path, isDirectory: &isDir), isDir.boolValue {
             throw MP4SinkError.targetIsDirectory(path: self.path)
         }
-        // From here on a throw runs deinit, which frees whatever was made and removes the temporary.
+        // The muxer is named because the temporary's extension (.partial) says nothing.
         var fmt: UnsafeMutablePointer<AVFormatContext>?
         var err = avformat_alloc_output_context2(&fmt, nil, "mp4", file.temporary)
         guard err >= 0, let fmt else {
             throw MP4SinkError.cannotCreateOutput(directory: file.directory, reason: avErrorString(err))
         }
         format = fmt
+        closed = false   // from here a throw runs deinit -> cancel(), which frees all and removes the temporary
         err = avio_open(&fmt.pointee.pb, file.temporary, AVIO_FLAG_WRITE)
         guard err >= 0 else {
             throw MP4SinkError.cannotCreateOutput(directory: file.directory, reason: avErrorString(err))
