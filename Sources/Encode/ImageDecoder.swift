@@ -1,0 +1,89 @@
+import Foundation
+import FrameLoop
+
+/// An sRGB colour with channels in 0...255, the scale of FloatImage.
+public struct RGBColor: Sendable, Equatable {
+    public var red: Float, green: Float, blue: Float
+    public init(red: Float, green: Float, blue: Float) { self.red = red; self.green = green; self.blue = blue }
+    public static let white = RGBColor(red: 255, green: 255, blue: 255)
+    public static let black = RGBColor(red: 0, green: 0, blue: 0)
+}
+
+/// Decodes PNG (every colour type and bit depth) and JPEG files into FloatImage, choosing the decoder
+/// by the file's first bytes, not its name.
+///
+/// Values are the stored sample values scaled to 0...255 (16-bit samples keep their precision:
+/// 65535 -> 255.0, 257 -> 1.0), the way ffmpeg and Pillow read them: colour-management chunks are
+/// ignored. Transparent pixels are composited onto `background` in those stored values.
+/// JPEGs are turned upright by their EXIF orientation unless `appliesOrientation` is false.
+public struct ImageDecoder: Sendable {
+    public var background: RGBColor
+    public var appliesOrientation: Bool
+    /// Sides above this are refused: a 16384x16384 image already needs 3 GB as Float.
+    public static let maxSide = 16384
+
+    public init(background: RGBColor = .white, appliesOrientation: Bool = true) {
+        self.background = background
+        self.appliesOrientation = appliesOrientation
+    }
+
+    public func decode(path: String) throws -> FloatImage {
+        let bytes = try Self.readFile(path)
+        if bytes.starts(with: pngSignature) {
+            return try decodePNG(bytes, path: path, background: background)
+        }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
+            let image = try decodeJPEG(bytes, path: path)
+            guard appliesOrientation, let o = exifOrientation(bytes) else { return image }
+            return oriented(image, o)
+        }
+        throw ImageDecodeError.unsupportedFormat(path: path, detected: Self.guessFormat(bytes))
+    }
+
+    static func readFile(_ path: String) throws -> [UInt8] {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            let e = errno
+            if e == ENOENT || e == ENOTDIR { throw ImageDecodeError.missing(path: path) }
+            throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(e)))
+        }
+        if st.st_mode & S_IFMT == S_IFDIR { throw ImageDecodeError.isDirectory(path: path) }
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        out.reserveCapacity(Int(st.st_size))
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(errno)))
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        if out.isEmpty { throw ImageDecodeError.empty(path: path) }
+        return out
+    }
+
+    /// Names a few common formats by their magic bytes, so the error can say what the file is.
+    static func guessFormat(_ b: [UInt8]) -> String? {
+        func ascii(_ s: String, at i: Int = 0) -> Bool {
+            let m = Array(s.utf8)
+            return b.count >= i + m.count && Array(b[i..<i + m.count]) == m
+        }
+        if ascii("GIF8") { return "GIF" }
+        if ascii("RIFF") && ascii("WEBP", at: 8) { return "WebP" }
+        if ascii("BM") { return "BMP" }
+        if ascii("II*\u{0}") || ascii("MM\u{0}*") { return "TIFF" }
+        if ascii("ftyp", at: 4) { return ascii("avif", at: 8) ? "AVIF" : (ascii("heic", at: 8) ? "HEIC" : "an MP4/QuickTime file") }
+        if ascii("%PDF") { return "PDF" }
+        if ascii("\u{89}PNG") { return "a damaged PNG signature" }
+        let head = b.prefix(512)
+        if head.allSatisfy({ $0 == 9 || $0 == 10 || $0 == 13 || (32..<127).contains($0) }) { return "text" }
+        return nil
+    }
+}
+
+let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]

@@ -1,0 +1,43 @@
+extension MP4Sink {
+    /// Encoder settings. `crf` is the constant-quality level (lower is better: 18 looks lossless to
+    /// most eyes with x264); `threads` 0 lets the encoder choose.
+    public struct Options: Sendable, Equatable {
+        public var fps: Int
+        public var crf: Int
+        public var preset: String
+        public var codec: String
+        public var threads: Int
+
+        public init(fps: Int = 30, crf: Int = 18, preset: String = "medium", codec: String = "libx264", threads: Int = 0) {
+            self.fps = fps; self.crf = crf; self.preset = preset; self.codec = codec; self.threads = threads
+        }
+    }
+
+    /// Codecs this sink knows how to drive, with their CRF ranges.
+    public static let codecs = ["libx264", "libx265", "libvpx-vp9"]
+    /// x264/x265 preset names; for VP9 they map onto cpu-used (see `vp9CpuUsed`).
+    public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
+                                 "slow", "slower", "veryslow", "placebo"]
+
+    static func maxCRF(_ codec: String) -> Int { codec == "libvpx-vp9" ? 63 : 51 }
+
+    /// libvpx has no presets; its speed knob is cpu-used (0 slowest/best .. 8 fastest). Same order as `presets`.
+    static func vp9CpuUsed(_ preset: String) -> Int {
+        let i = presets.firstIndex(of: preset) ?? 5
+        return max(0, 8 - i)
+    }
+
+    /// Throws the first problem with `options`, before any file is touched.
+    static func validate(_ o: Options) throws {
+        guard codecs.contains(o.codec) else { throw MP4SinkError.unknownCodec(o.codec, valid: codecs) }
+        guard presets.contains(o.preset) else { throw MP4SinkError.unknownPreset(o.preset, valid: presets) }
+        guard (1...1000).contains(o.fps) else { throw MP4SinkError.invalidOption("fps must be 1...1000, got \(o.fps)") }
+        let top = maxCRF(o.codec)
+        guard (0...top).contains(o.crf) else {
+            throw MP4SinkError.invalidOption("crf for \(o.codec) must be 0...\(top), got \(o.crf)")
+        }
+        guard (0...64).contains(o.threads) else {
+            throw MP4SinkError.invalidOption("threads must be 0 (automatic) ... 64, got \(o.threads)")
+        }
+    }
+}
