@@ -32,10 +32,10 @@ struct Outputs {
         [mp4, framesDir.map { "\($0)/frame_*.png" }].compactMap { $0 }.joined(separator: " and ")
     }
 
-    func open(width: Int, height: Int) throws -> FanOutSink {
+    func open(frames: Int) throws -> FanOutSink {
         var sinks: [FrameSink] = []
-        if let framesDir { sinks.append(try PNGSequenceSink(directory: framesDir)) }
-        if let mp4 { sinks.append(try MP4Sink(path: mp4, width: width, height: height, options: encoder)) }
+        if let framesDir { sinks.append(try PNGSequenceSink(directory: framesDir, lastIndex: frames)) }
+        if let mp4 { sinks.append(try MP4Sink(path: mp4, options: encoder)) }
         return FanOutSink(sinks)
     }
 }

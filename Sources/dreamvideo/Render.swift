@@ -52,6 +52,9 @@ struct Render: ParsableCommand {
     @Option(name: .long, help: "x264 preset: ultrafast ... veryslow (slower: smaller file).")
     var preset: String = "medium"
 
+    @Option(name: .long, help: "Video codec: libx264 (H.264, plays everywhere), libx265 or libvpx-vp9.")
+    var codec: String = "libx264"
+
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same video.")
     var seed: UInt64 = 0
 

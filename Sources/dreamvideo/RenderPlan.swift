@@ -25,10 +25,10 @@ struct RenderPlan {
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
 
-        let image = try ImageDecoder.decode(path: c.input)
+        let image = try ImageDecoder().decode(path: c.input)
         let size = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
         self.outputs = try Outputs(mp4: c.output, framesDir: c.framesDir, input: c.input, overwrite: c.overwrite,
-                                   encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset))
+                                   encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset, codec: c.codec))
 
         let model = try ModelStore().load(name: modelName)
         self.network = try Network(model: model, backend: backend, threads: threads)
@@ -37,7 +37,7 @@ struct RenderPlan {
     }
 
     func run() throws {
-        let sinks = try outputs.open(width: start.width, height: start.height)
+        let sinks = try outputs.open(frames: schedule.totalFrames)
         let progress = ProgressLine(total: schedule.totalFrames)
         progress.announce("\(network.name), \(start.width)x\(start.height), \(schedule.totalFrames) frames, "
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
