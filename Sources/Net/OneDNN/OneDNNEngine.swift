@@ -43,7 +43,7 @@ public final class OneDNNEngine: Engine {
 
     private func plan(for input: Tensor) throws -> SizePlan {
         guard input.shape.count == 3, input.shape[0] == 3, input.shape[1] > 0, input.shape[2] > 0 else {
-            throw OneDNNError.badInput(shape: input.shape)
+            throw EngineError.badInputShape(input.shape)
         }
         // The OpenMP thread count is per calling thread: set it on whichever thread runs us.
         omp_set_num_threads(Int32(threads))
@@ -55,14 +55,14 @@ public final class OneDNNEngine: Engine {
     }
 
     private func checkNodes(_ nodes: [Int]) throws {
-        guard !nodes.isEmpty else { throw OneDNNError.badRequest("no output nodes requested") }
         for n in nodes where n < 0 || n >= graph.nodes.count {
-            throw OneDNNError.badRequest("node \(n) is not in the graph (\(graph.nodes.count) nodes)")
+            throw EngineError.nodeOutOfRange(n, count: graph.nodes.count)
         }
     }
 
     public func forward(_ input: Tensor, outputs: [Int]) throws -> [Tensor] {
         try checkNodes(outputs)
+        if outputs.isEmpty { return [] }
         let plan = try plan(for: input)
         try plan.runForward(input, targets: outputs)
         return try outputs.map { i in
@@ -73,6 +73,7 @@ public final class OneDNNEngine: Engine {
 
     public func valueAndGradient(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)]) throws -> (value: Float, gradient: Tensor) {
         let targets = Array(Set(terms.map(\.node))).sorted()
+        guard !targets.isEmpty else { throw EngineError.emptyObjective }
         try checkNodes(targets)
         let plan = try plan(for: input)
         try plan.runForward(input, targets: targets)
@@ -86,7 +87,7 @@ public final class OneDNNEngine: Engine {
             let plane = shape[1] * shape[2]
             let channels = term.channels ?? Array(0..<shape[0])
             for c in channels where c < 0 || c >= shape[0] {
-                throw OneDNNError.badRequest("channel \(c) of node \(term.node) (it has \(shape[0]))")
+                throw EngineError.channelOutOfRange(node: graph.nodes[term.node].name, channel: c, channels: shape[0])
             }
             let n = Float(channels.count * plane)
             let g = seeds[term.node]!

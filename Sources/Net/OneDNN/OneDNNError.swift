@@ -1,4 +1,4 @@
-/// Why the oneDNN engine could not run. Each message says what is wrong and what to do.
+/// Why the oneDNN engine could not run (problems common to all engines are EngineError). Each message says what is wrong and what to do.
 public enum OneDNNError: Error, CustomStringConvertible, Equatable {
     /// A oneDNN call returned a failure status.
     case call(String, status: Int)
@@ -6,12 +6,8 @@ public enum OneDNNError: Error, CustomStringConvertible, Equatable {
     case referenceKernel(op: String, impl: String)
     /// The graph is malformed (bad input index, wrong channel count, ...).
     case invalidGraph(String)
-    /// The input image is too small for the network (some layer's output would be empty).
-    case inputTooSmall(height: Int, width: Int, node: String)
-    /// The input tensor is not [3, H, W].
-    case badInput(shape: [Int])
-    /// A node index or channel in a request or objective does not exist.
-    case badRequest(String)
+    /// The objective does not depend on the input image.
+    case objectiveIgnoresInput
     /// The thread count must be positive.
     case badThreadCount(Int)
     /// A combination this engine does not implement.
@@ -25,12 +21,8 @@ public enum OneDNNError: Error, CustomStringConvertible, Equatable {
             return "oneDNN chose its slow reference kernel '\(impl)' for \(op); check the CPU supports AVX2/AVX-512 or report the layer shape"
         case let .invalidGraph(why):
             return "invalid network graph: \(why); fix the network definition"
-        case let .inputTooSmall(h, w, node):
-            return "a \(w)x\(h) image is too small for layer \(node); use a larger image or fewer octaves"
-        case let .badInput(shape):
-            return "the network input must have shape [3, H, W], got \(shape); pass an RGB image tensor"
-        case let .badRequest(why):
-            return "bad request to the oneDNN engine: \(why); use node indices and channels that exist in the graph"
+        case .objectiveIgnoresInput:
+            return "the objective's layers do not depend on the input image; pick layers of the network"
         case let .badThreadCount(n):
             return "thread count \(n) is not positive; pass 1 or more threads"
         case let .unsupported(what):

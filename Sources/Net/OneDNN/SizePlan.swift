@@ -126,7 +126,7 @@ final class SizePlan {
             let oh = (x0.height + p.top + p.bottom - conv.kernelH) / conv.strideH + 1
             let ow = (x0.width + p.left + p.right - conv.kernelW) / conv.strideW + 1
             guard oh > 0, ow > 0, x0.height + p.top + p.bottom >= conv.kernelH, x0.width + p.left + p.right >= conv.kernelW else {
-                throw OneDNNError.inputTooSmall(height: height, width: width, node: node.name)
+                throw EngineError.inputTooSmall(node: node.name, shape: [conv.outChannels, oh, ow])
             }
             let w = Window(strides: [conv.strideH, conv.strideW].map(Int64.init),
                            kernel: [conv.kernelH, conv.kernelW].map(Int64.init),
@@ -157,7 +157,7 @@ final class SizePlan {
             let (oh, extraH) = pool.outputSize(input: x0.height, kernel: pool.kernelH, stride: pool.strideH, padBefore: p.top, padAfter: p.bottom)
             let (ow, extraW) = pool.outputSize(input: x0.width, kernel: pool.kernelW, stride: pool.strideW, padBefore: p.left, padAfter: p.right)
             guard oh > 0, ow > 0, x0.height + p.top + p.bottom >= pool.kernelH, x0.width + p.left + p.right >= pool.kernelW else {
-                throw OneDNNError.inputTooSmall(height: height, width: width, node: node.name)
+                throw EngineError.inputTooSmall(node: node.name, shape: [x0.channels, oh, ow])
             }
             if !isMax && pool.countIncludePad && (extraH > 0 || extraW > 0) {
                 // oneDNN would count the ceil-mode overhang in the divisor; PyTorch does not.
@@ -188,12 +188,17 @@ final class SizePlan {
             forwardPD[i] = pd; windows[i] = w; out[i] = dst
 
         case .concat:
-            let srcs = node.inputs.map { out[$0]! }
+            var srcs = node.inputs.map { out[$0]! }
             guard srcs.allSatisfy({ $0.desc.height == x0.height && $0.desc.width == x0.width }) else {
                 throw OneDNNError.invalidGraph("\(name(i)) concatenates inputs of different spatial sizes")
             }
             let channels = srcs.reduce(0) { $0 + $1.desc.channels }
-            let pd = try OpDescriptors.concat(dst: .any([1, channels, x0.height, x0.width]), srcs: srcs.map(\.desc), ctx)
+            var pd = try OpDescriptors.concat(dst: .any([1, channels, x0.height, x0.width]), srcs: srcs.map(\.desc), ctx)
+            if pd.isReference {
+                // Blocked inputs whose channel counts are not whole blocks: concatenate plain copies.
+                srcs = try node.inputs.map { try output($0, as: .nchw(out[$0]!.desc.channels, x0.height, x0.width)) }
+                pd = try OpDescriptors.concat(dst: .nchw(channels, x0.height, x0.width), srcs: srcs.map(\.desc), ctx)
+            }
             let prim = try make(pd, op: "concat of \(name(i))")
             let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
             var args = [(Arg.dst, dst)]
@@ -351,7 +356,7 @@ final class SizePlan {
             }
         }
         guard contributions[0] > 0 else {
-            throw OneDNNError.badRequest("the objective does not depend on the input image")
+            throw OneDNNError.objectiveIgnoresInput
         }
         return steps
     }
