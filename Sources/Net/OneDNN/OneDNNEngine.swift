@@ -26,8 +26,10 @@ public final class OneDNNEngine: Engine {
                 throw OneDNNError.invalidGraph("node \(i) '\(node.name)' has inputs \(node.inputs); each must be an earlier node")
             }
         }
-        // OpenMP threads that spin while idle steal the other vCPU: ask for sleeping ones before
-        // oneDNN first starts its thread pool. A value the user exported is kept.
+        // OpenMP threads that spin while idle steal the other vCPU, so ask for sleeping ones before
+        // the first oneDNN call. Caveat (measured): libgomp reads this variable once, when it is
+        // loaded, which is at process start when the executable links oneDNN; then only exporting
+        // OMP_WAIT_POLICY=passive before launch (or re-executing) takes effect. A user's value is kept.
         setenv("OMP_WAIT_POLICY", "passive", 0)
         self.graph = graph
         self.threads = threads
