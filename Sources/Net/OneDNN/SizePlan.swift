@@ -1,0 +1,363 @@
+import CDNNL
+
+/// Everything built for one input size: forward primitives and activations per node (in the layouts
+/// oneDNN prefers), and backward programs per set of objective nodes. Built lazily, node by node,
+/// so a shallow objective never pays for deep layers.
+final class SizePlan {
+    let graph: Graph
+    let height: Int, width: Int
+    private let ctx: DNNLContext
+    private let store: WeightStore
+
+    /// Plain [1, 3, H, W]: the caller's image goes here.
+    let input: Memory
+    private var out: [Memory?]
+    /// Per node: its primitive, then reorders of its output into layouts its consumers asked for.
+    private var forwardSteps: [[Step]]
+    private var forwardPD: [PrimitiveDesc?]
+    private var windows: [Window?]
+    private var workspace: [Memory?]
+    private var conversions: [[Memory]]
+    private var plain: [(memory: Memory, step: Step?)?]
+
+    private var grads: [Memory?]
+    /// Plain [1, C, H, W] gradient of the objective w.r.t. a node, filled by the caller.
+    private var seeds: [Int: Memory] = [:]
+    private var programs: [[Int]: [Step]] = [:]
+    // Scratch memories live only between the step that fills them and the step that consumes them.
+    private var inTemps: [Memory] = []
+    private var outTemps: [Memory] = []
+    private(set) var primitives: [Primitive] = []
+
+    var implementations: [(op: String, impl: String)] { primitives.map { ($0.op, $0.desc.impl) } }
+
+    init(graph: Graph, height: Int, width: Int, ctx: DNNLContext, store: WeightStore) throws {
+        self.graph = graph
+        self.height = height; self.width = width
+        self.ctx = ctx; self.store = store
+        let n = graph.nodes.count
+        input = try Memory(.nchw(3, height, width), ctx)
+        out = Array(repeating: nil, count: n); out[0] = input
+        forwardSteps = Array(repeating: [], count: n)
+        forwardPD = Array(repeating: nil, count: n)
+        windows = Array(repeating: nil, count: n)
+        workspace = Array(repeating: nil, count: n)
+        conversions = Array(repeating: [], count: n)
+        plain = Array(repeating: nil, count: n)
+        grads = Array(repeating: nil, count: n)
+    }
+
+    // MARK: forward
+
+    /// Nodes that `targets` depend on, targets included.
+    func ancestors(of targets: [Int]) -> [Bool] {
+        var needed = Array(repeating: false, count: graph.nodes.count)
+        var stack = targets
+        while let i = stack.popLast() {
+            if needed[i] { continue }
+            needed[i] = true
+            stack.append(contentsOf: graph.nodes[i].inputs)
+        }
+        return needed
+    }
+
+    func runForward(_ image: Tensor, targets: [Int]) throws {
+        for t in targets { try build(t) }
+        image.data.withUnsafeBufferPointer { input.floats.update(from: $0.baseAddress!, count: $0.count) }
+        let needed = ancestors(of: targets)
+        for i in needed.indices where needed[i] {
+            for step in forwardSteps[i] { try step.run(ctx) }
+        }
+        try ctx.wait()
+    }
+
+    /// Node `i`'s activation as plain [C, H, W] floats (valid after runForward).
+    func plainOutput(_ i: Int) throws -> (pointer: UnsafeMutablePointer<Float>, shape: [Int]) {
+        if plain[i] == nil {
+            let o = out[i]!
+            let md = try MemoryDesc.nchw(o.desc.channels, o.desc.height, o.desc.width)
+            if o.desc.equals(md) {
+                plain[i] = (o, nil)
+            } else {
+                let m = try Memory(md, ctx)
+                let r = try make(OpDescriptors.reorder(from: o.desc, to: md, accumulate: false, ctx), op: "\(name(i)) to plain")
+                plain[i] = (m, Step(r, [(Arg.src, o), (Arg.dst, m)]))
+            }
+        }
+        let (m, step) = plain[i]!
+        if let step { try step.run(ctx); try ctx.wait() }
+        return (m.floats, [m.desc.channels, m.desc.height, m.desc.width])
+    }
+
+    private func make(_ pd: PrimitiveDesc, op: String) throws -> Primitive {
+        let p = try Primitive(pd, op: op)
+        primitives.append(p)
+        return p
+    }
+
+    private func name(_ i: Int) -> String { "node \(i) '\(graph.nodes[i].name)'" }
+
+    /// Node `i`'s output in layout `md`, reordering it (at the end of i's forward steps) if needed.
+    private func output(_ i: Int, as md: MemoryDesc) throws -> Memory {
+        let o = out[i]!
+        if o.desc.equals(md) { return o }
+        if let c = conversions[i].first(where: { $0.desc.equals(md) }) { return c }
+        let c = try Memory(md, ctx)
+        let r = try make(OpDescriptors.reorder(from: o.desc, to: md, accumulate: false, ctx), op: "\(name(i)) layout")
+        forwardSteps[i].append(Step(r, [(Arg.src, o), (Arg.dst, c)]))
+        conversions[i].append(c)
+        return c
+    }
+
+    private func build(_ i: Int) throws {
+        if out[i] != nil { return }
+        let node = graph.nodes[i]
+        for x in node.inputs { try build(x) }
+        let x0 = out[node.inputs[0]]!.desc
+        switch node.op {
+        case .input:
+            throw OneDNNError.invalidGraph("\(name(i)) is a second input node")
+
+        case .conv(let conv):
+            guard x0.channels == conv.inChannels else {
+                throw OneDNNError.invalidGraph("\(name(i)) expects \(conv.inChannels) input channels, gets \(x0.channels)")
+            }
+            let p = conv.padding
+            let oh = (x0.height + p.top + p.bottom - conv.kernelH) / conv.strideH + 1
+            let ow = (x0.width + p.left + p.right - conv.kernelW) / conv.strideW + 1
+            guard oh > 0, ow > 0, x0.height + p.top + p.bottom >= conv.kernelH, x0.width + p.left + p.right >= conv.kernelW else {
+                throw EngineError.inputTooSmall(node: node.name, shape: [conv.outChannels, oh, ow])
+            }
+            let w = Window(strides: [conv.strideH, conv.strideW].map(Int64.init),
+                           kernel: [conv.kernelH, conv.kernelW].map(Int64.init),
+                           padBefore: [p.top, p.left].map(Int64.init), padAfter: [p.bottom, p.right].map(Int64.init))
+            let pd = try OpDescriptors.convolutionForward(
+                src: .any([1, x0.channels, x0.height, x0.width]), weights: .any(conv.weight.shape),
+                bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow]),
+                window: w, relu: conv.relu, ctx)
+            let prim = try make(pd, op: "convolution forward of \(name(i))")
+            let src = try output(node.inputs[0], as: pd.md(dnnl_query_src_md))
+            let wts = try store.weights(node: i, conv: conv, as: pd.md(dnnl_query_weights_md))
+            let bias = try store.bias(node: i, conv: conv)
+            let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
+            forwardSteps[i].append(Step(prim, [(Arg.src, src), (Arg.weights, wts), (Arg.bias, bias), (Arg.dst, dst)]))
+            forwardPD[i] = pd; windows[i] = w; out[i] = dst
+
+        case .relu:
+            let pd = try OpDescriptors.reluForward(data: x0, ctx)
+            let prim = try make(pd, op: "relu forward of \(name(i))")
+            let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
+            forwardSteps[i].append(Step(prim, [(Arg.src, out[node.inputs[0]]!), (Arg.dst, dst)]))
+            forwardPD[i] = pd; out[i] = dst
+
+        case .maxPool(let pool), .avgPool(let pool):
+            let isMax: Bool
+            if case .maxPool = node.op { isMax = true } else { isMax = false }
+            let p = pool.padding
+            let (oh, extraH) = pool.outputSize(input: x0.height, kernel: pool.kernelH, stride: pool.strideH, padBefore: p.top, padAfter: p.bottom)
+            let (ow, extraW) = pool.outputSize(input: x0.width, kernel: pool.kernelW, stride: pool.strideW, padBefore: p.left, padAfter: p.right)
+            guard oh > 0, ow > 0, x0.height + p.top + p.bottom >= pool.kernelH, x0.width + p.left + p.right >= pool.kernelW else {
+                throw EngineError.inputTooSmall(node: node.name, shape: [x0.channels, oh, ow])
+            }
+            if !isMax && pool.countIncludePad && (extraH > 0 || extraW > 0) {
+                // oneDNN would count the ceil-mode overhang in the divisor; PyTorch does not.
+                throw OneDNNError.unsupported("average pooling that counts padding in ceil mode (\(name(i)))")
+            }
+            let w = Window(strides: [pool.strideH, pool.strideW].map(Int64.init),
+                           kernel: [pool.kernelH, pool.kernelW].map(Int64.init),
+                           padBefore: [p.top, p.left].map(Int64.init),
+                           padAfter: [p.bottom + extraH, p.right + extraW].map(Int64.init))
+            let dstAny = try MemoryDesc.any([1, x0.channels, oh, ow])
+            var pd = try OpDescriptors.poolingForward(max: isMax, includePadding: pool.countIncludePad, src: x0, dst: dstAny, window: w, ctx)
+            if pd.isReference {
+                // The producer's layout has no fast pooling kernel: let pooling pick one and reorder.
+                pd = try OpDescriptors.poolingForward(max: isMax, includePadding: pool.countIncludePad,
+                                                      src: .any([1, x0.channels, x0.height, x0.width]), dst: dstAny, window: w, ctx)
+            }
+            let prim = try make(pd, op: "pooling forward of \(name(i))")
+            let src = try output(node.inputs[0], as: pd.md(dnnl_query_src_md))
+            let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
+            var args = [(Arg.src, src), (Arg.dst, dst)]
+            let wsMD = pd.md(dnnl_query_workspace_md)
+            if wsMD.raw.ndims > 0 {
+                let ws = try Memory(wsMD, ctx)
+                args.append((Arg.workspace, ws))
+                workspace[i] = ws
+            }
+            forwardSteps[i].append(Step(prim, args))
+            forwardPD[i] = pd; windows[i] = w; out[i] = dst
+
+        case .concat:
+            var srcs = node.inputs.map { out[$0]! }
+            guard srcs.allSatisfy({ $0.desc.height == x0.height && $0.desc.width == x0.width }) else {
+                throw OneDNNError.invalidGraph("\(name(i)) concatenates inputs of different spatial sizes")
+            }
+            let channels = srcs.reduce(0) { $0 + $1.desc.channels }
+            var pd = try OpDescriptors.concat(dst: .any([1, channels, x0.height, x0.width]), srcs: srcs.map(\.desc), ctx)
+            if pd.isReference {
+                // Blocked inputs whose channel counts are not whole blocks: concatenate plain copies.
+                srcs = try node.inputs.map { try output($0, as: .nchw(out[$0]!.desc.channels, x0.height, x0.width)) }
+                pd = try OpDescriptors.concat(dst: .nchw(channels, x0.height, x0.width), srcs: srcs.map(\.desc), ctx)
+            }
+            let prim = try make(pd, op: "concat of \(name(i))")
+            let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
+            var args = [(Arg.dst, dst)]
+            for (k, s) in srcs.enumerated() { args.append((Arg.multipleSrc(k), s)) }
+            forwardSteps[i].append(Step(prim, args))
+            out[i] = dst
+        }
+    }
+
+    // MARK: backward
+
+    /// Zeroed plain gradient buffer for target node `i`, for the caller to fill.
+    func seed(_ i: Int) throws -> UnsafeMutablePointer<Float> {
+        if seeds[i] == nil {
+            let o = out[i]!.desc
+            seeds[i] = try Memory(.nchw(o.channels, o.height, o.width), ctx)
+        }
+        let m = seeds[i]!
+        m.handle.initializeMemory(as: UInt8.self, repeating: 0, count: m.desc.byteSize)
+        return m.floats
+    }
+
+    /// Runs the backward program for these targets (their seeds filled) and returns the plain image gradient.
+    func runBackward(targets: [Int]) throws -> UnsafeMutablePointer<Float> {
+        if programs[targets] == nil { programs[targets] = try buildBackward(targets) }
+        for step in programs[targets]! { try step.run(ctx) }
+        try ctx.wait()
+        return grads[0]!.floats
+    }
+
+    private func grad(_ i: Int) throws -> Memory {
+        if let g = grads[i] { return g }
+        let g = try Memory(out[i]!.desc, ctx)
+        grads[i] = g
+        return g
+    }
+
+    private func temp(_ md: MemoryDesc, _ pool: inout [Memory]) throws -> Memory {
+        if let t = pool.first(where: { $0.desc.equals(md) }) { return t }
+        let t = try Memory(md, ctx)
+        pool.append(t)
+        return t
+    }
+
+    private func buildBackward(_ targets: [Int]) throws -> [Step] {
+        let needed = ancestors(of: targets)
+        var contributions = Array(repeating: 0, count: graph.nodes.count)
+        var steps: [Step] = []
+
+        // Adds `m` into node j's gradient (overwrites it on the first contribution).
+        func contribute(_ m: Memory, to j: Int) throws {
+            let g = try grad(j)
+            let r = try make(OpDescriptors.reorder(from: m.desc, to: g.desc, accumulate: contributions[j] > 0, ctx),
+                                  op: "gradient into \(name(j))")
+            steps.append(Step(r, [(Arg.src, m), (Arg.dst, g)]))
+            contributions[j] += 1
+        }
+        // Where a primitive should write its gradient for node j in layout md: straight into j's
+        // gradient when that is possible, else a scratch memory that `finish` then adds in.
+        func destination(_ j: Int, _ md: MemoryDesc) throws -> (memory: Memory, finish: () throws -> Void) {
+            let g = try grad(j)
+            if contributions[j] == 0 && g.desc.equals(md) {
+                contributions[j] = 1
+                return (g, {})
+            }
+            let t = try temp(md, &outTemps)
+            return (t, { try contribute(t, to: j) })
+        }
+        // Node i's gradient in layout md.
+        func gradient(_ i: Int, as md: MemoryDesc) throws -> Memory {
+            let g = try grad(i)
+            if g.desc.equals(md) { return g }
+            let t = try temp(md, &inTemps)
+            let r = try make(OpDescriptors.reorder(from: g.desc, to: md, accumulate: false, ctx), op: "gradient of \(name(i)) layout")
+            steps.append(Step(r, [(Arg.src, g), (Arg.dst, t)]))
+            return t
+        }
+
+        for t in targets { try contribute(seeds[t]!, to: t) }
+
+        for i in graph.nodes.indices.reversed() where needed[i] && i > 0 {
+            let node = graph.nodes[i]
+            let x = node.inputs.first ?? 0
+            switch node.op {
+            case .input:
+                break
+
+            case .conv(let conv):
+                let g = try grad(i)
+                if conv.relu {
+                    let pd = try OpDescriptors.reluBackward(diff: g.desc, dst: out[i]!.desc, hint: nil, ctx)
+                    let prim = try make(pd, op: "relu backward of \(name(i))")
+                    // In place: this node's gradient is not needed once passed on.
+                    steps.append(Step(prim, [(Arg.dst, out[i]!), (Arg.diffDst, g), (Arg.diffSrc, g)]))
+                }
+                let xd = out[x]!.desc, od = out[i]!.desc
+                var pd = try OpDescriptors.convolutionBackwardData(
+                    diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.weight.shape),
+                    diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, ctx)
+                if pd.isReference {
+                    // Seen on the first layer (3 input channels): blocked diff_dst has no fast
+                    // kernel there, plain layouts get the gemm one.
+                    pd = try OpDescriptors.convolutionBackwardData(
+                        diffSrc: .nchw(xd.channels, xd.height, xd.width), weights: .any(conv.weight.shape),
+                        diffDst: .nchw(od.channels, od.height, od.width), window: windows[i]!, hint: forwardPD[i]!, ctx)
+                }
+                let prim = try make(pd, op: "convolution backward data of \(name(i))")
+                let wts = try store.weights(node: i, conv: conv, as: pd.md(dnnl_query_weights_md))
+                let dd = try gradient(i, as: pd.md(dnnl_query_diff_dst_md))
+                let (ds, finish) = try destination(x, pd.md(dnnl_query_diff_src_md))
+                steps.append(Step(prim, [(Arg.diffDst, dd), (Arg.weights, wts), (Arg.diffSrc, ds)]))
+                try finish()
+
+            case .relu:
+                let g = try grad(i)
+                let pd = try OpDescriptors.reluBackward(diff: g.desc, dst: out[i]!.desc, hint: forwardPD[i]!, ctx)
+                let prim = try make(pd, op: "relu backward of \(name(i))")
+                let (ds, finish) = try destination(x, pd.md(dnnl_query_diff_src_md))
+                steps.append(Step(prim, [(Arg.dst, out[i]!), (Arg.diffDst, g), (Arg.diffSrc, ds)]))
+                try finish()
+
+            case .maxPool(let pool), .avgPool(let pool):
+                let isMax: Bool
+                if case .maxPool = node.op { isMax = true } else { isMax = false }
+                let fpd = forwardPD[i]!
+                let pd = try OpDescriptors.poolingBackward(
+                    max: isMax, includePadding: pool.countIncludePad, diffSrc: fpd.md(dnnl_query_src_md),
+                    diffDst: fpd.md(dnnl_query_dst_md), window: windows[i]!, hint: fpd, ctx)
+                let prim = try make(pd, op: "pooling backward of \(name(i))")
+                let dd = try gradient(i, as: pd.md(dnnl_query_diff_dst_md))
+                let (ds, finish) = try destination(x, pd.md(dnnl_query_diff_src_md))
+                var args = [(Arg.diffDst, dd), (Arg.diffSrc, ds)]
+                if let ws = workspace[i] { args.append((Arg.workspace, ws)) }
+                steps.append(Step(prim, args))
+                try finish()
+
+            case .concat:
+                // Each input's gradient is its channel slice of this node's gradient.
+                var whole = try grad(i)
+                var offset = 0
+                for j in node.inputs {
+                    let c = out[j]!.desc.channels
+                    var slice: MemoryDesc
+                    do {
+                        slice = try whole.desc.channelSlice(offset: offset, channels: c)
+                    } catch {
+                        // Slices that cut through a channel block cannot be described: go plain.
+                        let od = whole.desc
+                        whole = try gradient(i, as: .nchw(od.channels, od.height, od.width))
+                        slice = try whole.desc.channelSlice(offset: offset, channels: c)
+                    }
+                    try contribute(Memory(view: slice, of: whole, ctx), to: j)
+                    offset += c
+                }
+            }
+        }
+        guard contributions[0] > 0 else {
+            throw OneDNNError.objectiveIgnoresInput
+        }
+        return steps
+    }
+}

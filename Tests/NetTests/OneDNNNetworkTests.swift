@@ -1,0 +1,94 @@
+import XCTest
+import Foundation
+import Net
+
+/// The oneDNN engine on the real networks with real weights: a whole dream step must agree with
+/// the reference engine. Set DREAMVIDEO_BENCH=1 to also print Inception-v3 step times.
+final class OneDNNNetworkTests: XCTestCase {
+    static let squeezenet = CachedModel(name: SqueezeNet.name)
+    static let inception = CachedModel(name: InceptionV3.name)
+
+    func assertClose(_ a: Tensor, _ b: Tensor, tolerance: Float, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.shape, b.shape, what, file: file, line: line)
+        guard a.shape == b.shape else { return }
+        let scale = b.data.map(abs).max() ?? 0
+        let diff = zip(a.data, b.data).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertGreaterThan(scale, 0, "\(what) is all zeros", file: file, line: line)
+        XCTAssertLessThanOrEqual(diff, tolerance * scale, "\(what): max |diff| \(diff), largest value \(scale)", file: file, line: line)
+    }
+
+    func testSqueezeNetDreamStepMatchesReference() throws {
+        let model = try Self.squeezenet.model()
+        let fast = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2))
+        let slow = Network(model: model, engine: ReferenceEngine(graph: model.graph))
+        let image = try TestFiles.photo("dog.jpg", width: 243, height: 197)
+
+        let a = try fast.activations(of: image, layers: model.layers)
+        let b = try slow.activations(of: image, layers: model.layers)
+        for (k, layer) in model.layers.enumerated() { assertClose(a[k], b[k], tolerance: 1e-5, "activation of \(layer)") }
+
+        let objective = Objective(terms: [
+            Objective.Term(layer: "fire9"),
+            Objective.Term(layer: "fire5", weight: 0.5, channels: [3, 100, 200]),
+            Objective.Term(layer: "pool3", weight: -0.1),
+        ])
+        let (va, ga) = try fast.gradient(of: objective, at: image)
+        let (vb, gb) = try slow.gradient(of: objective, at: image)
+        XCTAssertEqual(va, vb, accuracy: 1e-4 * abs(vb))
+        assertClose(ga, gb, tolerance: 2e-4, "image gradient")
+        // Also agree where it matters: the direction of the step.
+        let dot = zip(ga.data, gb.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let na = ga.data.reduce(0.0) { $0 + Double($1 * $1) }, nb = gb.data.reduce(0.0) { $0 + Double($1 * $1) }
+        XCTAssertGreaterThan(dot / (na * nb).squareRoot(), 0.99999)
+    }
+
+    func testSqueezeNetClassifiesWithOneDNN() throws {
+        let model = try Self.squeezenet.model()
+        let net = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 1))
+        let top = try net.classify(try TestFiles.photo("eagle.jpg", width: 227, height: 227), top: 5)
+        XCTAssertEqual(Set(top.prefix(2).map(\.index)), [21, 22], "top-5 of eagle.jpg: \(top)")
+    }
+
+    func testInceptionDreamStepMatchesReference() throws {
+        let model = try Self.inception.model()
+        let engine = try OneDNNEngine(graph: model.graph, threads: 2)
+        let fast = Network(model: model, engine: engine)
+        let slow = Network(model: model, engine: ReferenceEngine(graph: model.graph))
+        let image = try TestFiles.photo("kite.jpg", width: 171, height: 139)
+        let objective = Objective(terms: [Objective.Term(layer: "mixed_5"), Objective.Term(layer: "mixed_3", weight: 0.3, channels: [7, 500])])
+        let (va, ga) = try fast.gradient(of: objective, at: image)
+        let (vb, gb) = try slow.gradient(of: objective, at: image)
+        XCTAssertEqual(va, vb, accuracy: 1e-4 * abs(vb))
+        assertClose(ga, gb, tolerance: 2e-4, "image gradient")
+        for (op, impl) in engine.implementations { XCTAssertFalse(impl.hasPrefix("ref"), "\(op): \(impl)") }
+    }
+
+    /// Prints the median time of one Inception-v3 step (forward to mixed_5, objective, gradient to
+    /// the image) at 640x360. Asserts nothing about time.
+    func testInceptionStepTime() throws {
+        guard ProcessInfo.processInfo.environment["DREAMVIDEO_BENCH"] == "1" else { throw XCTSkip("set DREAMVIDEO_BENCH=1") }
+        let model = try Self.inception.model()
+        let image = try TestFiles.photo("dog.jpg", width: 640, height: 360)
+        for threads in [1, 2] {
+            let engine = try OneDNNEngine(graph: model.graph, threads: threads)
+            let net = Network(model: model, engine: engine)
+            let build = Date()
+            _ = try net.gradient(of: Objective(layer: "mixed_5"), at: image)
+            let first = Date().timeIntervalSince(build)
+            var times: [Double] = []
+            for _ in 0..<10 {
+                let t0 = Date()
+                _ = try net.gradient(of: Objective(layer: "mixed_5"), at: image)
+                times.append(Date().timeIntervalSince(t0))
+            }
+            times.sort()
+            print(String(format: "inception_v3 mixed_5 640x360 threads=%d: first step %.0f ms, median %.1f ms, min %.1f ms",
+                         threads, first * 1000, times[times.count / 2] * 1000, times[0] * 1000))
+            if threads == 1 {
+                for (impl, n) in Dictionary(grouping: engine.implementations, by: { $0.impl }).mapValues(\.count).sorted(by: { $0.key < $1.key }) {
+                    print("  \(n) primitives: \(impl)")
+                }
+            }
+        }
+    }
+}
