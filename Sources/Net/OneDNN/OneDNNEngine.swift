@@ -6,6 +6,7 @@ import Glibc
 /// The fast engine: oneDNN 2.6 primitives in f32, activations kept in oneDNN's blocked layouts
 /// between primitives. Computes only the gradient with respect to the input image (no weight
 /// gradients). Primitives and activations are cached per input size (each octave is one size).
+/// Not thread-safe: one engine per thread.
 public final class OneDNNEngine: Engine {
     public let graph: Graph
     public let threads: Int
@@ -22,8 +23,9 @@ public final class OneDNNEngine: Engine {
         case direct
         /// Winograd F(4x4, 3x3): fewer multiplications, gradients within ~1e-3 of the reference.
         case winograd
-        /// Winograd on one thread, direct on more: measured on Inception-v3 at 640x360 (one step,
-        /// 1 thread: ~150 ms vs ~190 ms; 2 threads: ~150 ms vs ~110 ms, Winograd scales poorly).
+        /// Winograd on one thread, direct on more. Measured, Inception-v3 step to mixed_5 at 640x360:
+        /// 1 thread ~143 ms Winograd vs ~183 ms direct; 2 threads on an idle host ~147 vs ~106 ms
+        /// (oneDNN's Winograd kernel barely scales with threads).
         case fastest
     }
 
@@ -95,11 +97,15 @@ public final class OneDNNEngine: Engine {
         try plan.runForward(input, targets: targets)
 
         var seeds: [Int: UnsafeMutablePointer<Float>] = [:]
-        for t in targets { seeds[t] = try plan.seed(t) }
+        var activations: [Int: (pointer: UnsafeMutablePointer<Float>, shape: [Int])] = [:]
+        for t in targets {
+            seeds[t] = try plan.seed(t)
+            activations[t] = try plan.plainOutput(t)
+        }
         var value = 0.0
         for term in terms {
             // objective = weight * mean(a^2) over the selected channels; d/da = weight * 2a / N.
-            let (a, shape) = try plan.plainOutput(term.node)
+            let (a, shape) = activations[term.node]!
             let plane = shape[1] * shape[2]
             let channels = term.channels ?? Array(0..<shape[0])
             for c in channels where c < 0 || c >= shape[0] {
