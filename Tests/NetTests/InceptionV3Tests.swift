@@ -12,8 +12,24 @@ final class InceptionV3Tests: XCTestCase {
             var channel_sums: [Double]
             var samples: [[Double]]
         }
+        struct Gradient: Decodable {
+            var layer: String
+            var value: Double
+            var row_sums: [[Double]]
+            var row_abs_sums: [[Double]]
+            var samples: [[Double]]
+        }
         var size: Int
         var layers: [String: Layer]
+        var gradient: Gradient
+    }
+
+    static func fixture() throws -> Fixture {
+        guard let url = Bundle.module.url(forResource: "inception_v3_activations", withExtension: "json", subdirectory: "Fixtures") else {
+            XCTFail("missing Fixtures/inception_v3_activations.json: run tools/make_fixtures.py")
+            throw XCTSkip("no fixture")
+        }
+        return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }
 
     /// The formula of tools/make_fixtures.py.
@@ -31,10 +47,7 @@ final class InceptionV3Tests: XCTestCase {
     }
 
     func testActivationsMatchPyTorch() throws {
-        guard let url = Bundle.module.url(forResource: "inception_v3_activations", withExtension: "json", subdirectory: "Fixtures") else {
-            return XCTFail("missing Fixtures/inception_v3_activations.json: run tools/make_fixtures.py")
-        }
-        let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
+        let fixture = try Self.fixture()
         let model = try Self.cached.model()
         let net = Network(model: model, engine: ReferenceEngine(graph: model.graph))
         let names = fixture.layers.keys.sorted()
@@ -63,6 +76,37 @@ final class InceptionV3Tests: XCTestCase {
                 let got = Double(a.data[(c * a.shape[1] + y) * a.shape[2] + x])
                 XCTAssertEqual(got, want, accuracy: 1e-3 * max(abs(want), 1e-2 * peak), "\(name)[\(c), \(y), \(x)]")
             }
+        }
+    }
+
+    /// The image gradient of mean(mixed_3^2), through the input convention ((x - 128) / 128) and
+    /// the whole graph, against PyTorch's autograd. (Finite differences are too coarse here: a
+    /// one-pixel change moves a deep Inception objective less than float32 can resolve.)
+    func testImageGradientMatchesPyTorch() throws {
+        let fixture = try Self.fixture()
+        let want = fixture.gradient
+        let model = try Self.cached.model()
+        let net = Network(model: model, engine: ReferenceEngine(graph: model.graph))
+        let (value, g) = try net.gradient(of: Objective(layer: want.layer), at: Self.patternImage(size: fixture.size))
+        XCTAssertEqual(Double(value), want.value, accuracy: 1e-4 * want.value)
+        let (H, W) = (fixture.size, fixture.size)
+        var bad = 0
+        for c in 0..<3 {
+            for y in 0..<H {
+                var sum = 0.0
+                for x in 0..<W { sum += Double(g.data[(c * H + y) * W + x]) }
+                // relative to the row's magnitude: the signed sum may cancel
+                if abs(sum - want.row_sums[c][y]) > 1e-3 * want.row_abs_sums[c][y] {
+                    bad += 1
+                    if bad <= 3 { XCTFail("gradient row \(c), \(y): sum \(sum), PyTorch \(want.row_sums[c][y])") }
+                }
+            }
+        }
+        XCTAssertEqual(bad, 0, "\(bad) gradient rows differ from PyTorch")
+        let typical = want.row_abs_sums.joined().reduce(0, +) / Double(3 * H * W)
+        for s in want.samples {
+            let (c, y, x, v) = (Int(s[0]), Int(s[1]), Int(s[2]), s[3])
+            XCTAssertEqual(Double(g.data[(c * H + y) * W + x]), v, accuracy: 1e-3 * max(abs(v), typical), "gradient[\(c), \(y), \(x)]")
         }
     }
 

@@ -43,28 +43,7 @@ final class SqueezeNetTests: XCTestCase {
         let size = 35   // the smallest size that still leaves conv10 2x2
         var image = try TestFiles.photo("dog.jpg", width: size, height: size)
         for i in 0..<image.count { image.data[i] += 8 * rng.uniform() }
-        let (value, grad) = try net.gradient(of: objective, at: image)
-        XCTAssertTrue(value.isFinite && value > 0)
-
-        // Central differences on a random subset of pixels (all would take minutes).
-        let eps: Float = 0.25
-        var numeric: [Float] = [], analytic: [Float] = []
-        for _ in 0..<120 {
-            let i = Int(rng.next() % UInt64(image.count))
-            var plus = image, minus = image
-            plus.data[i] += eps
-            minus.data[i] -= eps
-            let fp = try net.gradient(of: objective, at: plus).value
-            let fm = try net.gradient(of: objective, at: minus).value
-            numeric.append((fp - fm) / (2 * eps))
-            analytic.append(grad.data[i])
-        }
-        let dot = zip(numeric, analytic).map { Double($0 * $1) }.reduce(0, +)
-        let nn = numeric.map { Double($0 * $0) }.reduce(0, +).squareRoot()
-        let na = analytic.map { Double($0 * $0) }.reduce(0, +).squareRoot()
-        XCTAssertGreaterThan(na, 0)
-        XCTAssertGreaterThan(dot / (nn * na), 0.999, "cosine of numeric and analytic gradients")
-        XCTAssertEqual(nn / na, 1, accuracy: 0.01, "norm ratio of numeric and analytic gradients")
+        try assertGradientMatchesFiniteDifferences(net, objective, at: image, samples: 100, eps: 0.25, rng: &rng)
     }
 }
 

@@ -52,6 +52,7 @@ public final class ReferenceEngine: Engine {
             let inputGrads = backward(node, dy: dy, y: acts[n], inputs: node.inputs.map { acts[$0] })
             for (j, dx) in zip(node.inputs, inputGrads) {
                 if var acc = grads[j] {
+                    grads[j] = nil   // the only reference left, so the sum happens in place
                     for i in 0..<acc.count { acc.data[i] += dx.data[i] }
                     grads[j] = acc
                 } else {
