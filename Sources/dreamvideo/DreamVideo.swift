@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 @main
@@ -15,4 +16,9 @@ struct DreamVideo: ParsableCommand {
         subcommands: [Render.self],
         defaultSubcommand: Render.self
     )
+
+    static func main() {
+        OpenMPEnvironment.ensurePassiveWaiting()
+        main(nil)
+    }
 }

@@ -40,11 +40,8 @@ public final class OneDNNEngine: Engine {
                 throw OneDNNError.invalidGraph("node \(i) '\(node.name)' has inputs \(node.inputs); each must be an earlier node")
             }
         }
-        // OpenMP threads that spin while idle steal the other vCPU, so ask for sleeping ones before
-        // the first oneDNN call. Caveat (measured): libgomp reads this variable once, when it is
-        // loaded, which is at process start when the executable links oneDNN; then only exporting
-        // OMP_WAIT_POLICY=passive before launch (or re-executing) takes effect. A user's value is kept.
-        setenv("OMP_WAIT_POLICY", "passive", 0)
+        // OMP_WAIT_POLICY=passive must be in the environment when the process starts (libgomp reads
+        // it once, at load): the command re-executes itself to arrange that.
         self.graph = graph
         self.threads = threads
         self.algorithm = algorithm
