@@ -5,6 +5,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case channelOutOfRange(node: String, channel: Int, channels: Int)
     case emptyObjective
     case inputTooSmall(node: String, shape: [Int])
+    case unsupportedPrecision(Precision, engine: String)
 
     public var description: String {
         switch self {
@@ -18,6 +19,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
             return "the objective has no terms; name at least one layer"
         case .inputTooSmall(let node, let s):
             return "the image is too small for this network: layer \(node) would have shape \(s); use a larger image"
+        case .unsupportedPrecision(let p, let engine):
+            return "\(engine) cannot compute in \(p.rawValue); use f32, or the onednn engine for \(p.rawValue)"
         }
     }
 }

@@ -1,10 +1,12 @@
 extension Network {
-    /// The network on the chosen engine.
-    public convenience init(model: Model, backend: BackendKind, threads: Int) throws {
+    /// The network on the chosen engine. The reference engine computes in f32 only.
+    public convenience init(model: Model, backend: BackendKind, threads: Int, precision: Precision = .f32) throws {
         let engine: Engine
         switch backend {
-        case .onednn: engine = try OneDNNEngine(graph: model.graph, threads: threads)
-        case .reference: engine = ReferenceEngine(graph: model.graph)
+        case .onednn: engine = try OneDNNEngine(graph: model.graph, threads: threads, precision: precision)
+        case .reference:
+            guard precision == .f32 else { throw EngineError.unsupportedPrecision(precision, engine: "the reference engine") }
+            engine = ReferenceEngine(graph: model.graph)
         }
         self.init(model: model, engine: engine)
     }

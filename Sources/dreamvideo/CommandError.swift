@@ -4,6 +4,8 @@ enum CommandError: Error, CustomStringConvertible {
     case sizeOutOfRange(width: Int, height: Int)
     case badThreads(Int)
     case badBackend(String)
+    case badPrecision(String)
+    case badIterations(Int)
     case presetNotFound(String, searched: [String])
     case outputExists(String)
     case outputDirectoryMissing(String)
@@ -19,6 +21,10 @@ enum CommandError: Error, CustomStringConvertible {
             return "--threads \(n) is out of range; use 1 or more (default: every core)"
         case .badBackend(let s):
             return "unknown --backend '\(s)'; choose onednn (fast) or reference (slow, for checking)"
+        case .badPrecision(let s):
+            return "unknown --precision '\(s)'; choose f32 or bf16 (bfloat16, about twice as fast on CPUs with AVX512_BF16)"
+        case .badIterations(let n):
+            return "--iterations \(n) is out of range; use 1 or more (10 is typical)"
         case .presetNotFound(let name, let searched):
             return "no schedule file '\(name)' and no preset of that name in \(searched.joined(separator: ", ")); give a path to a JSON schedule or a preset name such as layers"
         case .outputExists(let path):

@@ -13,7 +13,7 @@ struct DreamVideo: ParsableCommand {
         high ones animal parts.
         """,
         version: "0.1.0",
-        subcommands: [Render.self],
+        subcommands: [Render.self, Bench.self],
         defaultSubcommand: Render.self
     )
 

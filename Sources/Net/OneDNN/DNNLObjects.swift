@@ -13,17 +13,21 @@ struct MemoryDesc {
 
     init(raw: dnnl_memory_desc_t) { self.raw = raw }
 
-    init(dims: [Int], tag: dnnl_format_tag_t) throws {
+    init(dims: [Int], tag: dnnl_format_tag_t, type: dnnl_data_type_t = dnnl_f32) throws {
         var md = dnnl_memory_desc_t()
         let d = dims.map(Int64.init)
-        try check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, dnnl_f32, tag), "memory_desc_init_by_tag \(dims)")
+        try check(dnnl_memory_desc_init_by_tag(&md, Int32(d.count), d, type, tag), "memory_desc_init_by_tag \(dims)")
         raw = md
     }
 
     /// Lets the primitive choose its preferred (usually blocked) layout.
-    static func any(_ dims: [Int]) throws -> MemoryDesc { try MemoryDesc(dims: dims, tag: dnnl_format_tag_any) }
+    static func any(_ dims: [Int], _ type: dnnl_data_type_t = dnnl_f32) throws -> MemoryDesc {
+        try MemoryDesc(dims: dims, tag: dnnl_format_tag_any, type: type)
+    }
     /// Plain row-major [1, C, H, W].
-    static func nchw(_ c: Int, _ h: Int, _ w: Int) throws -> MemoryDesc { try MemoryDesc(dims: [1, c, h, w], tag: dnnl_nchw) }
+    static func nchw(_ c: Int, _ h: Int, _ w: Int, _ type: dnnl_data_type_t = dnnl_f32) throws -> MemoryDesc {
+        try MemoryDesc(dims: [1, c, h, w], tag: dnnl_nchw, type: type)
+    }
 
     /// A channel slice [offset, offset + channels) of this (N = 1, 4-D) descriptor.
     func channelSlice(offset: Int, channels: Int) throws -> MemoryDesc {

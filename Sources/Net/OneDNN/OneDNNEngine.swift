@@ -3,7 +3,7 @@ import CDNNL
 import Glibc
 #endif
 
-/// The fast engine: oneDNN 2.6 primitives in f32, activations kept in oneDNN's blocked layouts
+/// The fast engine: oneDNN 2.6 primitives in f32 or bf16, activations kept in oneDNN's blocked layouts
 /// between primitives. Computes only the gradient with respect to the input image (no weight
 /// gradients). Primitives and activations are cached per input size (each octave is one size).
 /// Not thread-safe: one engine per thread.
@@ -11,6 +11,7 @@ public final class OneDNNEngine: Engine {
     public let graph: Graph
     public let threads: Int
     public let algorithm: ConvolutionAlgorithm
+    public let precision: Precision
     private let ctx: DNNLContext
     private let store: WeightStore
     private var plans: [Size: SizePlan] = [:]
@@ -29,7 +30,8 @@ public final class OneDNNEngine: Engine {
         case fastest
     }
 
-    public init(graph: Graph, threads: Int, algorithm: ConvolutionAlgorithm = .fastest) throws {
+    /// With `.bf16`, `algorithm` is ignored: oneDNN has only direct bf16 convolutions.
+    public init(graph: Graph, threads: Int, algorithm: ConvolutionAlgorithm = .fastest, precision: Precision = .f32) throws {
         guard threads > 0 else { throw OneDNNError.badThreadCount(threads) }
         for (i, node) in graph.nodes.enumerated() {
             if i == 0 {
@@ -45,6 +47,7 @@ public final class OneDNNEngine: Engine {
         self.graph = graph
         self.threads = threads
         self.algorithm = algorithm
+        self.precision = precision
         ctx = try DNNLContext()
         store = WeightStore(ctx)
     }
@@ -64,7 +67,8 @@ public final class OneDNNEngine: Engine {
         let size = Size(height: input.shape[1], width: input.shape[2])
         if let p = plans[size] { return p }
         let p = try SizePlan(graph: graph, height: size.height, width: size.width,
-                                winograd: algorithm == .winograd || (algorithm == .fastest && threads == 1), ctx: ctx, store: store)
+                                winograd: algorithm == .winograd || (algorithm == .fastest && threads == 1),
+                             precision: precision, ctx: ctx, store: store)
         plans[size] = p
         return p
     }

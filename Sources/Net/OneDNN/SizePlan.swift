@@ -9,6 +9,9 @@ final class SizePlan {
     private let ctx: DNNLContext
     private let store: WeightStore
     private let useWinograd: Bool
+    /// Activations, their gradients and the weights are stored in this type; the image, the
+    /// objective's activations and the seeds are always f32 (reorders convert).
+    private let dt: dnnl_data_type_t
 
     /// Plain [1, 3, H, W]: the caller's image goes here.
     let input: Memory
@@ -32,9 +35,11 @@ final class SizePlan {
 
     var implementations: [(op: String, impl: String)] { primitives.map { ($0.op, $0.desc.impl) } }
 
-    init(graph: Graph, height: Int, width: Int, winograd: Bool, ctx: DNNLContext, store: WeightStore) throws {
+    init(graph: Graph, height: Int, width: Int, winograd: Bool, precision: Precision, ctx: DNNLContext, store: WeightStore) throws {
         self.graph = graph
-        useWinograd = winograd
+        // oneDNN 2.6 has Winograd kernels for f32 only.
+        useWinograd = winograd && precision == .f32
+        dt = precision == .bf16 ? dnnl_bf16 : dnnl_f32
         self.height = height; self.width = width
         self.ctx = ctx; self.store = store
         let n = graph.nodes.count
@@ -141,8 +146,8 @@ final class SizePlan {
                            padBefore: [p.top, p.left].map(Int64.init), padAfter: [p.bottom, p.right].map(Int64.init))
             func convPD(winograd: Bool) throws -> PrimitiveDesc {
                 try OpDescriptors.convolutionForward(
-                    src: .any([1, x0.channels, x0.height, x0.width]), weights: .any(conv.weight.shape),
-                    bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow]),
+                    src: .any([1, x0.channels, x0.height, x0.width], dt), weights: .any(conv.weight.shape, dt),
+                    bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow], dt),
                     window: w, relu: conv.relu, winograd: winograd, ctx)
             }
             var pd: PrimitiveDesc
@@ -183,12 +188,12 @@ final class SizePlan {
                            kernel: [pool.kernelH, pool.kernelW].map(Int64.init),
                            padBefore: [p.top, p.left].map(Int64.init),
                            padAfter: [p.bottom + extraH, p.right + extraW].map(Int64.init))
-            let dstAny = try MemoryDesc.any([1, x0.channels, oh, ow])
+            let dstAny = try MemoryDesc.any([1, x0.channels, oh, ow], dt)
             var pd = try OpDescriptors.poolingForward(max: isMax, includePadding: pool.countIncludePad, src: x0, dst: dstAny, window: w, ctx)
             if pd.isReference {
                 // The producer's layout has no fast pooling kernel: let pooling pick one and reorder.
                 pd = try OpDescriptors.poolingForward(max: isMax, includePadding: pool.countIncludePad,
-                                                      src: .any([1, x0.channels, x0.height, x0.width]), dst: dstAny, window: w, ctx)
+                                                      src: .any([1, x0.channels, x0.height, x0.width], dt), dst: dstAny, window: w, ctx)
             }
             let prim = try make(pd, op: "pooling forward of \(name(i))")
             let src = try output(node.inputs[0], as: pd.md(dnnl_query_src_md))
@@ -209,11 +214,11 @@ final class SizePlan {
                 throw OneDNNError.invalidGraph("\(name(i)) concatenates inputs of different spatial sizes")
             }
             let channels = srcs.reduce(0) { $0 + $1.desc.channels }
-            var pd = try OpDescriptors.concat(dst: .any([1, channels, x0.height, x0.width]), srcs: srcs.map(\.desc), ctx)
+            var pd = try OpDescriptors.concat(dst: .any([1, channels, x0.height, x0.width], dt), srcs: srcs.map(\.desc), ctx)
             if pd.isReference {
                 // Blocked inputs whose channel counts are not whole blocks: concatenate plain copies.
-                srcs = try node.inputs.map { try output($0, as: .nchw(out[$0]!.desc.channels, x0.height, x0.width)) }
-                pd = try OpDescriptors.concat(dst: .nchw(channels, x0.height, x0.width), srcs: srcs.map(\.desc), ctx)
+                srcs = try node.inputs.map { try output($0, as: .nchw(out[$0]!.desc.channels, x0.height, x0.width, dt)) }
+                pd = try OpDescriptors.concat(dst: .nchw(channels, x0.height, x0.width, dt), srcs: srcs.map(\.desc), ctx)
             }
             let prim = try make(pd, op: "concat of \(name(i))")
             let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
@@ -311,9 +316,11 @@ final class SizePlan {
                     steps.append(Step(prim, [(Arg.dst, out[i]!), (Arg.diffDst, g), (Arg.diffSrc, g)]))
                 }
                 let xd = out[x]!.desc, od = out[i]!.desc
+                // The image's gradient leaves in f32 even in bf16: the last rounding is avoided.
+                let st = x == 0 ? dnnl_f32 : dt
                 var pd = try OpDescriptors.convolutionBackwardData(
-                    diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.weight.shape),
-                    diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, ctx)
+                    diffSrc: .any([1, xd.channels, xd.height, xd.width], st), weights: .any(conv.weight.shape, dt),
+                    diffDst: .any([1, od.channels, od.height, od.width], dt), window: windows[i]!, hint: forwardPD[i]!, ctx)
                 if winograd(conv), let wpd = try? OpDescriptors.convolutionBackwardData(
                     diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.weight.shape),
                     diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, winograd: true, ctx), !wpd.isReference {
@@ -323,8 +330,8 @@ final class SizePlan {
                     // Seen on the first layer (3 input channels): blocked diff_dst has no fast
                     // kernel there, plain layouts get the gemm one.
                     pd = try OpDescriptors.convolutionBackwardData(
-                        diffSrc: .nchw(xd.channels, xd.height, xd.width), weights: .any(conv.weight.shape),
-                        diffDst: .nchw(od.channels, od.height, od.width), window: windows[i]!, hint: forwardPD[i]!, ctx)
+                        diffSrc: .nchw(xd.channels, xd.height, xd.width, st), weights: .any(conv.weight.shape, dt),
+                        diffDst: .nchw(od.channels, od.height, od.width, dt), window: windows[i]!, hint: forwardPD[i]!, ctx)
                 }
                 let prim = try make(pd, op: "convolution backward data of \(name(i))")
                 let wts = try store.weights(node: i, conv: conv, as: pd.md(dnnl_query_weights_md))
@@ -368,7 +375,7 @@ final class SizePlan {
                     } catch {
                         // Slices that cut through a channel block cannot be described: go plain.
                         let od = whole.desc
-                        whole = try gradient(i, as: .nchw(od.channels, od.height, od.width))
+                        whole = try gradient(i, as: .nchw(od.channels, od.height, od.width, dt))
                         slice = try whole.desc.channelSlice(offset: offset, channels: c)
                     }
                     try contribute(Memory(view: slice, of: whole, ctx), to: j)

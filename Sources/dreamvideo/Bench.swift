@@ -1,0 +1,105 @@
+import ArgumentParser
+import Encode
+import Foundation
+import FrameLoop
+import Net
+
+/// Times one dream step of the oneDNN engine and prints the figures one a line, `name: value`,
+/// the last line being `median_ms_per_iteration: X` (the same shape as torch_peer.py's output).
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time one dream step: forward to a layer, the objective, the gradient to the image.",
+        discussion: """
+        One warm-up step (it builds the engine's work for the size), then --iterations timed steps. \
+        Prints the FLOP count of a step (from the network's graph), the achieved GFLOP/s at the median \
+        time, the oneDNN kernels used and the peak resident memory. Fails if oneDNN would use one of \
+        its slow reference kernels.
+        Example:
+          dreamvideo bench --layer mixed_5 --size 640x360 --iterations 10 --threads 1 --precision bf16
+        """
+    )
+
+    @Option(name: .long, help: ArgumentHelp("The network: inception_v3 or squeezenet1_1.", valueName: "name"))
+    var model: String = ModelStore.defaultModel
+
+    @Option(name: .long, help: ArgumentHelp("The layer the objective reads (mean of its squared activations).", valueName: "name"))
+    var layer: String = "mixed_5"
+
+    @Option(name: .long, help: ArgumentHelp("Image size WxH.", valueName: "WxH"))
+    var size: String = "640x360"
+
+    @Option(name: .long, help: "Timed steps after the warm-up; the median is reported.")
+    var iterations: Int = 10
+
+    @Option(name: .long, help: "Threads for the network. Default: every core.")
+    var threads: Int?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "f32, or bf16 (bfloat16 weights and activations inside the engine; image and objective stay f32).",
+        valueName: "f32|bf16"))
+    var precision: String = Precision.f32.rawValue
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Dream on this image (cover-cropped to --size). Default: seeded noise, as torch_peer.py uses.",
+        valueName: "file"))
+    var image: String?
+
+    mutating func run() throws {
+        do {
+            try bench()
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func bench() throws {
+        let size = try OutputSize(parsing: self.size)
+        guard (1...100_000).contains(iterations) else { throw CommandError.badIterations(iterations) }
+        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
+        guard threads >= 1 && threads <= 256 else { throw CommandError.badThreads(threads) }
+        guard let precision = Precision(rawValue: self.precision.lowercased()) else { throw CommandError.badPrecision(self.precision) }
+        _ = try ModelStore().entry(named: model)
+
+        let start: FloatImage
+        if let path = image {
+            start = try ImageDecoder().decode(path: path).coverCropped(width: size.width, height: size.height)
+        } else {
+            start = Self.noise(width: size.width, height: size.height)
+        }
+        let model = try ModelStore().load(name: self.model)
+        let engine = try OneDNNEngine(graph: model.graph, threads: threads, precision: precision)
+        let network = Network(model: model, engine: engine)
+        let result = try StepBenchmark(objective: Objective(layer: layer), iterations: iterations).run(network, image: start.tensor)
+
+        // Convolutions are where the time goes: show which kernels oneDNN chose for them.
+        let convolutions = engine.implementations.filter { $0.op.hasPrefix("convolution") }
+        let kernels = Dictionary(grouping: convolutions, by: \.impl).map { "\($0.key) x\($0.value.count)" }.sorted()
+        let lines: [(String, String)] = [
+            ("model", model.name),
+            ("layer", layer),
+            ("size", "\(size.width)x\(size.height)"),
+            ("threads", "\(threads)"),
+            ("precision", precision.rawValue),
+            ("convolution_kernels", kernels.joined(separator: ", ")),
+            ("forward_gflop", String(format: "%.2f", result.cost.forwardFLOP / 1e9)),
+            ("backward_data_gflop", String(format: "%.2f", result.cost.backwardDataFLOP / 1e9)),
+            ("gflop_per_iteration", String(format: "%.2f", result.cost.totalFLOP / 1e9)),
+            ("mean_abs_gradient", String(format: "%.6g", result.meanAbsGradient)),
+            ("first_iteration_ms", String(format: "%.1f", result.firstSeconds * 1000)),
+            ("min_ms", String(format: "%.1f", result.minimum * 1000)),
+            ("achieved_gflop_per_s", String(format: "%.1f", result.gflopsPerSecond)),
+            ("peak_rss_mb", String(format: "%.0f", Double(ResidentMemory.peakBytes) / 1_048_576)),
+            ("median_ms_per_iteration", String(format: "%.1f", result.median * 1000)),
+        ]
+        for (name, value) in lines { print("\(name): \(value)") }
+    }
+
+    /// Uniform noise in 96...160, like torch_peer.py's start image (a mid-grey with texture).
+    static func noise(width: Int, height: Int) -> FloatImage {
+        var random = SeededRandom(seed: 0)
+        let pixels = (0..<(3 * width * height)).map { _ in Float(96 + random.int(in: 0...64_000)) / 1000 }
+        return FloatImage(width: width, height: height, pixels: pixels)
+    }
+}
