@@ -15,6 +15,7 @@ struct RenderPlan {
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
+        guard let precision = Precision(rawValue: c.precision.lowercased()) else { throw CommandError.badPrecision(c.precision) }
         let threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard threads >= 1 && threads <= 256 else { throw CommandError.badThreads(threads) }
         self.threads = threads
@@ -31,7 +32,7 @@ struct RenderPlan {
                                    encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset, codec: c.codec))
 
         let model = try ModelStore().load(name: modelName)
-        self.network = try Network(model: model, backend: backend, threads: threads)
+        self.network = try Network(model: model, backend: backend, threads: threads, precision: precision)
         self.schedule = try schedule.resolved(for: network)
         self.start = image.coverCropped(width: size.width, height: size.height)
     }
