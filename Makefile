@@ -47,5 +47,9 @@ test: models testdata
 	$(SWIFT) build -c $(CONFIG)
 	$(SWIFT) test -c $(CONFIG)
 
+# Our dream-step and video timings beside the PyTorch peer's, with the ratios (tools/bench.sh).
+bench: models build
+	@BIN=$(BIN) bash tools/bench.sh
+
 clean:
 	rm -rf .build $(DEMO_OUT)
