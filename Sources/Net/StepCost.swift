@@ -26,9 +26,10 @@ extension Graph {
 
     /// Output shape [C, H, W] of every node for an input of height x width, as the engines compute
     /// them; throws if some layer's output would be empty.
-    public func shapes(height: Int, width: Int) throws -> [[Int]] {
+    /// With `through`, only nodes up to that index (deeper ones may not exist at this size).
+    public func shapes(height: Int, width: Int, through last: Int? = nil) throws -> [[Int]] {
         var shapes: [[Int]] = []
-        for node in nodes {
+        for node in nodes[...min(last ?? nodes.count - 1, nodes.count - 1)] {
             let x = node.inputs.first.map { shapes[$0] } ?? [3, height, width]
             var shape: [Int]
             switch node.op {
@@ -57,13 +58,28 @@ extension Graph {
         return shapes
     }
 
+    /// The largest product of strides from the input to any node (32 for Inception-v3): shifting
+    /// the image by a multiple of it shifts every layer's activations by whole cells.
+    public var totalStride: Int {
+        var stride = Array(repeating: 1, count: nodes.count)
+        for (i, node) in nodes.enumerated() {
+            let before = node.inputs.map { stride[$0] }.max() ?? 1
+            switch node.op {
+            case .conv(let c): stride[i] = before * max(c.strideH, c.strideW)
+            case .maxPool(let p), .avgPool(let p): stride[i] = before * max(p.strideH, p.strideW)
+            case .input, .relu, .concat: stride[i] = before
+            }
+        }
+        return stride.max() ?? 1
+    }
+
     /// The cost of one dream step whose objective reads `targets`, for an input of height x width.
     public func stepCost(targets: [Int], height: Int, width: Int) throws -> StepCost {
         for t in targets where t < 0 || t >= nodes.count { throw EngineError.nodeOutOfRange(t, count: nodes.count) }
         let needed = ancestors(of: targets)
         // Shapes of the nodes after the deepest target are not needed and may not exist (too small).
         let deepest = targets.max() ?? 0
-        let shapes = try Graph(nodes: Array(nodes[...deepest])).shapes(height: height, width: width)
+        let shapes = try self.shapes(height: height, width: width, through: deepest)
         var forward = 0.0
         for (i, node) in nodes[...deepest].enumerated() where needed[i] {
             guard case .conv(let c) = node.op else { continue }
