@@ -16,7 +16,7 @@ export OMP_WAIT_POLICY ?= passive
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps models testdata build demo test bench clean
+.PHONY: all deps models testdata build demo test bench memory clean
 
 all: build
 
@@ -50,6 +50,11 @@ test: models testdata
 # Our dream-step and video timings beside the PyTorch peer's, with the ratios (tools/bench.sh).
 bench: models build
 	@BIN=$(BIN) bash tools/bench.sh
+
+# Resident memory: a 300-frame 640x360 render (peak and growth), then 1920x1080 (dreamed in tiles).
+memory: models build
+	@BIN=$(BIN) SIZE=640x360 FRAMES=300 OCTAVES=1 STEPS=1 LAYER=mixed_3 bash tools/memory.sh
+	@BIN=$(BIN) SIZE=1920x1080 FRAMES=3 OCTAVES=3 STEPS=1 LAYER=mixed_9 bash tools/memory.sh
 
 clean:
 	rm -rf .build $(DEMO_OUT)
