@@ -35,7 +35,7 @@ now() { date +%s.%N; }
 ours() { "$BIN" bench --model inception_v3 --layer $LAYER --size $SIZE --iterations 10 "$@"; }
 peer_iter() { "$PYTHON" "$PEER" iter --layer $LAYER --size $SIZE --iters 10 --threads 1; }
 
-declare -a peer1 f32_1 f32_2 bf16_1 peer_video our_video gflops rss
+declare -a peer1 f32_1 f32_2 bf16_1 peer_video our_video bf16_video gflops rss
 echo "bench: $ROUNDS rounds, ours and the peer's interleaved (one dream step: inception_v3 to $LAYER at $SIZE)" >&2
 for r in $(seq "$ROUNDS"); do
   peer1+=("$(peer_iter | field median_ms_per_iteration)")
@@ -55,15 +55,18 @@ for r in $(seq "$ROUNDS"); do
   t0=$(now)
   "$BIN" "$IMAGE" $VIDEO --frames 5 -o "$work/bench.mp4" --overwrite 2>/dev/null
   our_video+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 5 }')")
-  echo "  round $r: peer ${peer_video[-1]} s/frame, ours ${our_video[-1]} s/frame" >&2
+  t0=$(now)
+  "$BIN" "$IMAGE" $VIDEO --frames 5 --precision bf16 -o "$work/bench.mp4" --overwrite 2>/dev/null
+  bf16_video+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 5 }')")
+  echo "  round $r: peer ${peer_video[-1]} s/frame, ours ${our_video[-1]} s/frame (bf16 ${bf16_video[-1]})" >&2
 done
 
 p1=$(median "${peer1[@]}"); o1=$(median "${f32_1[@]}"); o2=$(median "${f32_2[@]}"); b1=$(median "${bf16_1[@]}")
-pv=$(median "${peer_video[@]}"); ov=$(median "${our_video[@]}")
+pv=$(median "${peer_video[@]}"); ov=$(median "${our_video[@]}"); bv=$(median "${bf16_video[@]}")
 # Ratios of runs made side by side in the same round, then their median: a slow spell of the host
 # then weighs on both sides of a ratio.
 paired() { local -n a=$1 b=$2; local i out=(); for i in "${!a[@]}"; do out+=("$(ratio "${a[$i]}" "${b[$i]}")"); done; median "${out[@]}"; }
-r1=$(paired peer1 f32_1); rb=$(paired peer1 bf16_1); r2=$(paired f32_1 f32_2); rv=$(paired peer_video our_video)
+r1=$(paired peer1 f32_1); rb=$(paired peer1 bf16_1); r2=$(paired f32_1 f32_2); rv=$(paired peer_video our_video); rbv=$(paired peer_video bf16_video)
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 echo
@@ -74,4 +77,5 @@ printf '%-34s %10s %10s %7sx  %s\n' "step f32, 1 thread (ms)" "$o1" "$p1" "$(pri
 printf '%-34s %10s %10s %7sx  %s\n' "step bf16, 1 thread (ms)" "$b1" "$p1" "$(printf %.2f "$rb")" ">= 3x vs peer f32  $(verdict "$rb" 3)"
 printf '%-34s %10s %10s %7sx  %s\n' "step f32, 2 threads (ms)" "$o2" "-" "$(printf %.2f "$r2")" "> 1x vs our 1 thread  $(verdict "$r2" 1.0001)"
 printf '%-34s %10s %10s %7sx  %s\n' "video, 5 frames (s per frame)" "$ov" "$pv" "$(printf %.2f "$rv")" ">= 1.8x  $(verdict "$rv" 1.8)"
+printf '%-34s %10s %10s %7sx  %s\n' "video bf16, 5 frames (s per frame)" "$bv" "$pv" "$(printf %.2f "$rbv")" "(no target)"
 echo "ours, f32 1 thread: $(median "${gflops[@]}") GFLOP/s achieved ($(ours --iterations 1 --threads 1 | field gflop_per_iteration) GFLOP a step, counted from the graph), peak RSS $(median "${rss[@]}") MB"
