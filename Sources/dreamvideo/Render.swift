@@ -4,17 +4,25 @@ import Foundation
 import FrameLoop
 import Net
 
-/// The default command: dream a still image into a zooming video.
+/// The command: dream a still image into a zooming video. It is the root command (no subcommands) so
+/// that `dreamvideo --help` lists every option rather than a list of one subcommand.
+@main
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "render",
-        abstract: "Dream on an image, zoom, repeat: write an MP4 and/or a numbered PNG sequence.",
+        commandName: "dreamvideo",
+        abstract: "Turn a still image into a DeepDream zoom video: an MP4 and/or a numbered PNG sequence.",
         discussion: """
+        A real ImageNet-trained network dreams on the picture (gradient ascent on the image to amplify \
+        what a chosen layer sees); the frame is then zoomed about its centre, cropped, and dreamed again. \
+        A schedule walks the layers: low layers paint edges and lines, middle ones circles and eyes, \
+        high ones animal parts.
+
         Examples:
           dreamvideo logo.png -o out.mp4                      (the default schedule, presets/layers.json)
           dreamvideo logo.png --schedule quick -o quick.mp4   (a preset by name)
           dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
-        """
+        """,
+        version: "0.1.0"
     )
 
     @Argument(help: "The start image (PNG or JPEG).")
