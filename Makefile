@@ -12,6 +12,8 @@ DEMO_OUT   ?= demo-out
 DEB_PACKAGES := pkg-config libavcodec-dev libavformat-dev libswscale-dev libavutil-dev \
                 libpng-dev libturbojpeg0-dev libdnnl-dev ffmpeg python3 python3-pip ca-certificates
 
+export OMP_WAIT_POLICY ?= passive
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps models testdata build demo test bench clean

@@ -4,9 +4,7 @@ import Foundation
 import FrameLoop
 import Net
 
-/// The command: dream a still image into a zooming video. It is the root command (no subcommands) so
-/// that `dreamvideo --help` lists every option rather than a list of one subcommand.
-@main
+/// The command: dream a still image into a zooming video (started by DreamVideo.main).
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dreamvideo",

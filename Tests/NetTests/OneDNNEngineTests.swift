@@ -19,23 +19,36 @@ final class OneDNNEngineTests: XCTestCase {
 
     /// Runs both engines on `graph` at `shape` and compares every node's output and the gradient of
     /// `terms` (default: mean square of the last node).
+    /// With no engine given, runs it twice: direct and Winograd convolutions.
     func compare(_ graph: Graph, input shape: [Int], terms: Terms? = nil, seed: UInt64 = 1, engine: OneDNNEngine? = nil,
                  file: StaticString = #filePath, line: UInt = #line) throws {
+        if let engine {
+            return try compare(graph, input: shape, terms: terms, seed: seed, fast: engine, file: file, line: line)
+        }
+        for algorithm in [OneDNNEngine.ConvolutionAlgorithm.direct, .winograd] {
+            try compare(graph, input: shape, terms: terms, seed: seed,
+                        fast: OneDNNEngine(graph: graph, threads: 1, algorithm: algorithm), file: file, line: line)
+        }
+    }
+
+    func compare(_ graph: Graph, input shape: [Int], terms: Terms?, seed: UInt64, fast: OneDNNEngine,
+                 file: StaticString, line: UInt) throws {
         var rng = SplitMix(seed: seed)
         let x = rng.tensor(shape)
-        let fast = try engine ?? OneDNNEngine(graph: graph, threads: 1)
+        // Winograd transforms round differently: a looser bound there.
+        let tolerance: Float = fast.algorithm == .direct ? 2e-5 : 5e-4
         let ref = ReferenceEngine(graph: graph)
         let nodes = Array(1..<graph.nodes.count)
         let a = try fast.forward(x, outputs: nodes)
         let b = try ref.forward(x, outputs: nodes)
         for (k, n) in nodes.enumerated() {
-            assertClose(a[k], b[k], "forward of \(graph.nodes[n].name)", file: file, line: line)
+            assertClose(a[k], b[k], tolerance: tolerance, "forward of \(graph.nodes[n].name) (\(fast.algorithm))", file: file, line: line)
         }
         let t = terms ?? [(graph.nodes.count - 1, 1, nil)]
         let (va, ga) = try fast.valueAndGradient(x, terms: t)
         let (vb, gb) = try ref.valueAndGradient(x, terms: t)
-        XCTAssertEqual(va, vb, accuracy: 2e-5 * max(abs(vb), 1e-6), "objective value", file: file, line: line)
-        assertClose(ga, gb, "input gradient", file: file, line: line)
+        XCTAssertEqual(va, vb, accuracy: tolerance * max(abs(vb), 1e-6), "objective value (\(fast.algorithm))", file: file, line: line)
+        assertClose(ga, gb, tolerance: tolerance, "input gradient (\(fast.algorithm))", file: file, line: line)
         for (op, impl) in fast.implementations {
             XCTAssertFalse(impl.hasPrefix("ref"), "\(op) uses reference kernel \(impl)", file: file, line: line)
         }
@@ -65,6 +78,20 @@ final class OneDNNEngineTests: XCTestCase {
         let c = g.add("7x1", conv(32, 24, 7, 1, padding: Padding(h: 3, w: 0)), [b])
         g.add("strided", conv(16, 32, 3, 3, stride: 2, padding: Padding(top: 1, left: 0, bottom: 0, right: 1), relu: false), [c])
         try compare(g, input: [3, 17, 21])
+    }
+
+    func testWinogradConvolutions() throws {
+        // Big enough for oneDNN's Winograd kernel; the relu-free middle layer checks the plain case.
+        var g = Graph()
+        let a = g.add("stem", conv(32, 3, 3, 3, padding: Padding(1)), [0])
+        let b = g.add("wino1", conv(32, 32, 3, 3, padding: Padding(1), relu: false), [a])
+        g.add("wino2", conv(48, 32, 3, 3, padding: Padding(1)), [b])
+        let engine = try OneDNNEngine(graph: g, threads: 1, algorithm: .winograd)
+        try compare(g, input: [3, 36, 44], engine: engine)
+        XCTAssertTrue(engine.implementations.contains { $0.impl.contains("wino") }, "\(engine.implementations)")
+        let direct = try OneDNNEngine(graph: g, threads: 1, algorithm: .direct)
+        try compare(g, input: [3, 36, 44], engine: direct)
+        XCTAssertFalse(direct.implementations.contains { $0.impl.contains("wino") })
     }
 
     func testStandaloneReLU() throws {
@@ -172,7 +199,7 @@ final class OneDNNEngineTests: XCTestCase {
 
     func testSizesAreCachedSeparately() throws {
         let g = mixedGraph()
-        let engine = try OneDNNEngine(graph: g, threads: 2)
+        let engine = try OneDNNEngine(graph: g, threads: 2, algorithm: .direct)
         let terms: Terms = [(g.index(of: "e3")!, 1, nil)]
         for (k, shape) in [[3, 31, 25], [3, 20, 24], [3, 31, 25]].enumerated() {
             try compare(g, input: shape, terms: terms, seed: UInt64(k + 10), engine: engine)

@@ -19,7 +19,7 @@ final class OneDNNNetworkTests: XCTestCase {
 
     func testSqueezeNetDreamStepMatchesReference() throws {
         let model = try Self.squeezenet.model()
-        let fast = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2))
+        let fast = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2, algorithm: .direct))
         let slow = Network(model: model, engine: ReferenceEngine(graph: model.graph))
         let image = try TestFiles.photo("dog.jpg", width: 243, height: 197)
 
@@ -37,9 +37,13 @@ final class OneDNNNetworkTests: XCTestCase {
         XCTAssertEqual(va, vb, accuracy: 1e-4 * abs(vb))
         assertClose(ga, gb, tolerance: 2e-4, "image gradient")
         // Also agree where it matters: the direction of the step.
-        let dot = zip(ga.data, gb.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-        let na = ga.data.reduce(0.0) { $0 + Double($1 * $1) }, nb = gb.data.reduce(0.0) { $0 + Double($1 * $1) }
-        XCTAssertGreaterThan(dot / (na * nb).squareRoot(), 0.99999)
+        XCTAssertGreaterThan(cosine(ga, gb), 0.99999)
+    }
+
+    func cosine(_ a: Tensor, _ b: Tensor) -> Double {
+        let dot = zip(a.data, b.data).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let na = a.data.reduce(0.0) { $0 + Double($1 * $1) }, nb = b.data.reduce(0.0) { $0 + Double($1 * $1) }
+        return dot / (na * nb).squareRoot()
     }
 
     func testSqueezeNetClassifiesWithOneDNN() throws {
@@ -50,17 +54,27 @@ final class OneDNNNetworkTests: XCTestCase {
     }
 
     func testInceptionDreamStepMatchesReference() throws {
+        try inceptionStep(.direct, tolerance: 2e-4)
+    }
+
+    func testInceptionWinogradDreamStepMatchesReference() throws {
+        try inceptionStep(.winograd, tolerance: 3e-3)
+    }
+
+    func inceptionStep(_ algorithm: OneDNNEngine.ConvolutionAlgorithm, tolerance: Float, file: StaticString = #filePath, line: UInt = #line) throws {
         let model = try Self.inception.model()
-        let engine = try OneDNNEngine(graph: model.graph, threads: 2)
+        let engine = try OneDNNEngine(graph: model.graph, threads: 2, algorithm: algorithm)
         let fast = Network(model: model, engine: engine)
         let slow = Network(model: model, engine: ReferenceEngine(graph: model.graph))
         let image = try TestFiles.photo("kite.jpg", width: 171, height: 139)
         let objective = Objective(terms: [Objective.Term(layer: "mixed_5"), Objective.Term(layer: "mixed_3", weight: 0.3, channels: [7, 500])])
         let (va, ga) = try fast.gradient(of: objective, at: image)
         let (vb, gb) = try slow.gradient(of: objective, at: image)
-        XCTAssertEqual(va, vb, accuracy: 1e-4 * abs(vb))
-        assertClose(ga, gb, tolerance: 2e-4, "image gradient")
-        for (op, impl) in engine.implementations { XCTAssertFalse(impl.hasPrefix("ref"), "\(op): \(impl)") }
+        XCTAssertEqual(va, vb, accuracy: tolerance * abs(vb), file: file, line: line)
+        assertClose(ga, gb, tolerance: tolerance, "image gradient (\(algorithm))", file: file, line: line)
+        XCTAssertGreaterThan(cosine(ga, gb), 0.9999, file: file, line: line)
+        for (op, impl) in engine.implementations { XCTAssertFalse(impl.hasPrefix("ref"), "\(op): \(impl)", file: file, line: line) }
+        XCTAssertEqual(engine.implementations.contains { $0.impl.contains("wino") }, algorithm == .winograd, file: file, line: line)
     }
 
     /// Prints the median time of one Inception-v3 step (forward to mixed_5, objective, gradient to
@@ -69,8 +83,8 @@ final class OneDNNNetworkTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["DREAMVIDEO_BENCH"] == "1" else { throw XCTSkip("set DREAMVIDEO_BENCH=1") }
         let model = try Self.inception.model()
         let image = try TestFiles.photo("dog.jpg", width: 640, height: 360)
-        for threads in [1, 2] {
-            let engine = try OneDNNEngine(graph: model.graph, threads: threads)
+        for (threads, algorithm) in [(1, OneDNNEngine.ConvolutionAlgorithm.direct), (1, .winograd), (2, .direct), (2, .winograd)] {
+            let engine = try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm)
             let net = Network(model: model, engine: engine)
             let build = Date()
             _ = try net.gradient(of: Objective(layer: "mixed_5"), at: image)
@@ -82,8 +96,8 @@ final class OneDNNNetworkTests: XCTestCase {
                 times.append(Date().timeIntervalSince(t0))
             }
             times.sort()
-            print(String(format: "inception_v3 mixed_5 640x360 threads=%d: first step %.0f ms, median %.1f ms, min %.1f ms",
-                         threads, first * 1000, times[times.count / 2] * 1000, times[0] * 1000))
+            print(String(format: "inception_v3 mixed_5 640x360 threads=%d %@: first step %.0f ms, median %.1f ms, min %.1f ms",
+                         threads, "\(algorithm)", first * 1000, times[times.count / 2] * 1000, times[0] * 1000))
             if threads == 1 {
                 for (impl, n) in Dictionary(grouping: engine.implementations, by: { $0.impl }).mapValues(\.count).sorted(by: { $0.key < $1.key }) {
                     print("  \(n) primitives: \(impl)")

@@ -40,20 +40,20 @@ enum OpDescriptors {
     }
 
     static func convolutionForward(src: MemoryDesc, weights: MemoryDesc, bias: MemoryDesc, dst: MemoryDesc,
-                                   window w: Window, relu: Bool, _ ctx: DNNLContext) throws -> PrimitiveDesc {
+                                   window w: Window, relu: Bool, winograd: Bool = false, _ ctx: DNNLContext) throws -> PrimitiveDesc {
         var s = src.raw, wt = weights.raw, b = bias.raw, d = dst.raw
         var desc = dnnl_convolution_desc_t()
-        try check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, dnnl_convolution_direct,
+        try check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
                                                      &s, &wt, &b, &d, w.strides, w.padBefore, w.padAfter),
                   "convolution_forward_desc_init")
         return try withAttr(relu: relu) { try create(&desc, $0, ctx, hint: nil, "convolution forward") }
     }
 
     static func convolutionBackwardData(diffSrc: MemoryDesc, weights: MemoryDesc, diffDst: MemoryDesc,
-                                        window w: Window, hint: PrimitiveDesc, _ ctx: DNNLContext) throws -> PrimitiveDesc {
+                                        window w: Window, hint: PrimitiveDesc, winograd: Bool = false, _ ctx: DNNLContext) throws -> PrimitiveDesc {
         var s = diffSrc.raw, wt = weights.raw, d = diffDst.raw
         var desc = dnnl_convolution_desc_t()
-        try check(dnnl_convolution_backward_data_desc_init(&desc, dnnl_convolution_direct, &s, &wt, &d,
+        try check(dnnl_convolution_backward_data_desc_init(&desc, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct, &s, &wt, &d,
                                                            w.strides, w.padBefore, w.padAfter),
                   "convolution_backward_data_desc_init")
         return try create(&desc, nil, ctx, hint: hint, "convolution backward data")

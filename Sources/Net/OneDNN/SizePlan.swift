@@ -8,6 +8,7 @@ final class SizePlan {
     let height: Int, width: Int
     private let ctx: DNNLContext
     private let store: WeightStore
+    private let useWinograd: Bool
 
     /// Plain [1, 3, H, W]: the caller's image goes here.
     let input: Memory
@@ -31,8 +32,9 @@ final class SizePlan {
 
     var implementations: [(op: String, impl: String)] { primitives.map { ($0.op, $0.desc.impl) } }
 
-    init(graph: Graph, height: Int, width: Int, ctx: DNNLContext, store: WeightStore) throws {
+    init(graph: Graph, height: Int, width: Int, winograd: Bool, ctx: DNNLContext, store: WeightStore) throws {
         self.graph = graph
+        useWinograd = winograd
         self.height = height; self.width = width
         self.ctx = ctx; self.store = store
         let n = graph.nodes.count
@@ -89,6 +91,12 @@ final class SizePlan {
         return (m.floats, [m.desc.channels, m.desc.height, m.desc.width])
     }
 
+    /// Winograd applies to 3x3 stride-1 convolutions; where oneDNN has no Winograd kernel for a
+    /// shape, the direct one is used.
+    private func winograd(_ conv: Conv) -> Bool {
+        useWinograd && conv.kernelH == 3 && conv.kernelW == 3 && conv.strideH == 1 && conv.strideW == 1
+    }
+
     private func make(_ pd: PrimitiveDesc, op: String) throws -> Primitive {
         let p = try Primitive(pd, op: op)
         primitives.append(p)
@@ -131,10 +139,18 @@ final class SizePlan {
             let w = Window(strides: [conv.strideH, conv.strideW].map(Int64.init),
                            kernel: [conv.kernelH, conv.kernelW].map(Int64.init),
                            padBefore: [p.top, p.left].map(Int64.init), padAfter: [p.bottom, p.right].map(Int64.init))
-            let pd = try OpDescriptors.convolutionForward(
-                src: .any([1, x0.channels, x0.height, x0.width]), weights: .any(conv.weight.shape),
-                bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow]),
-                window: w, relu: conv.relu, ctx)
+            func convPD(winograd: Bool) throws -> PrimitiveDesc {
+                try OpDescriptors.convolutionForward(
+                    src: .any([1, x0.channels, x0.height, x0.width]), weights: .any(conv.weight.shape),
+                    bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow]),
+                    window: w, relu: conv.relu, winograd: winograd, ctx)
+            }
+            var pd: PrimitiveDesc
+            if winograd(conv), let wpd = try? convPD(winograd: true), !wpd.isReference {
+                pd = wpd
+            } else {
+                pd = try convPD(winograd: false)
+            }
             let prim = try make(pd, op: "convolution forward of \(name(i))")
             let src = try output(node.inputs[0], as: pd.md(dnnl_query_src_md))
             let wts = try store.weights(node: i, conv: conv, as: pd.md(dnnl_query_weights_md))
@@ -298,6 +314,11 @@ final class SizePlan {
                 var pd = try OpDescriptors.convolutionBackwardData(
                     diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.weight.shape),
                     diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, ctx)
+                if winograd(conv), let wpd = try? OpDescriptors.convolutionBackwardData(
+                    diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.weight.shape),
+                    diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, winograd: true, ctx), !wpd.isReference {
+                    pd = wpd
+                }
                 if pd.isReference {
                     // Seen on the first layer (3 input channels): blocked diff_dst has no fast
                     // kernel there, plain layouts get the gemm one.
