@@ -142,6 +142,14 @@ final class UserErrorTests: CommandTestCase {
         XCTAssertEqual(try listing(), ["frames", "v"])
     }
 
+    func testWithoutOutputsTheVideoIsNamedForTheInput() throws {
+        try FileManager.default.copyItem(atPath: try testPhoto("dog.jpg"), toPath: dir + "/p.jpg")
+        let run = try dreamvideo(["p.jpg", "--model", "squeezenet1_1", "--layer", "fire2", "--size", "96x80",
+                                  "--frames", "1", "--octaves", "1", "--steps", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try listing(), ["p-dream.mp4", "p.jpg"])
+    }
+
     func testExistingOutputIsKeptWithoutOverwrite() throws {
         try write("an earlier video\n", to: "out.mp4")
         try expectError(try base(), mentions: ["out.mp4", "--overwrite"])
