@@ -45,7 +45,7 @@ demo: models build
 
 test: models testdata
 	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG) --disable-swift-testing
 
 clean:
 	rm -rf .build $(DEMO_OUT)
