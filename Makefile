@@ -45,7 +45,7 @@ demo: models build
 
 test: models testdata
 	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG) --disable-swift-testing
 
 # Our dream-step and video timings beside the PyTorch peer's, with the ratios (tools/bench.sh).
 bench: models build

@@ -21,7 +21,11 @@ public struct ResolvedSchedule: Sendable, Equatable {
 
     /// The segment that frame `frame` (1...totalFrames) belongs to.
     public func segment(forFrame frame: Int) -> Segment {
+        segments[segmentIndex(forFrame: frame)]
+    }
+
+    public func segmentIndex(forFrame frame: Int) -> Int {
         precondition(frame >= 1 && frame <= totalFrames, "frame \(frame) is outside 1...\(totalFrames)")
-        return segments.first { frame <= $0.lastFrame }!
+        return segments.firstIndex { frame <= $0.lastFrame }!
     }
 }

@@ -8,7 +8,7 @@ import Net
 /// the last line being `median_ms_per_iteration: X` (the same shape as torch_peer.py's output).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
+        commandName: "dreamvideo bench",
         abstract: "Time one dream step: forward to a layer, the objective, the gradient to the image.",
         discussion: """
         One warm-up step (it builds the engine's work for the size), then --iterations timed steps. \

@@ -8,6 +8,7 @@ enum CommandError: Error, CustomStringConvertible {
     case badIterations(Int)
     case presetNotFound(String, searched: [String])
     case outputExists(String)
+    case outputIsDirectory(String)
     case outputDirectoryMissing(String)
     case nothingToWrite
 
@@ -29,6 +30,8 @@ enum CommandError: Error, CustomStringConvertible {
             return "no schedule file '\(name)' and no preset of that name in \(searched.joined(separator: ", ")); give a path to a JSON schedule or a preset name such as layers"
         case .outputExists(let path):
             return "\(path) already exists; pass --overwrite to replace it, or choose another -o"
+        case .outputIsDirectory(let path):
+            return "-o \(path) is a directory; give a file name such as \(path)/out.mp4"
         case .outputDirectoryMissing(let dir):
             return "the output folder \(dir) does not exist; create it first or choose another -o"
         case .nothingToWrite:

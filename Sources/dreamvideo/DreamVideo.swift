@@ -1,24 +1,16 @@
-import Foundation
-import ArgumentParser
-
+/// The entry point: set up the process, then run the command. The command (Render) is the root, with
+/// no subcommands, so that `dreamvideo --help` lists every option rather than a list of one subcommand.
+/// `dreamvideo bench ...` is the one exception, dispatched here: an image named "bench" can still be
+/// dreamed as ./bench.
 @main
-struct DreamVideo: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dreamvideo",
-        abstract: "Turn a still image into a DeepDream zoom video.",
-        discussion: """
-        A real ImageNet-trained network dreams on the picture (gradient ascent on the image to amplify \
-        what a chosen layer sees); the frame is then zoomed about its centre, cropped, and dreamed again. \
-        A schedule walks the layers: low layers paint edges and lines, middle ones circles and eyes, \
-        high ones animal parts.
-        """,
-        version: "0.1.0",
-        subcommands: [Render.self, Bench.self],
-        defaultSubcommand: Render.self
-    )
-
+enum DreamVideo {
     static func main() {
         OpenMPEnvironment.ensurePassiveWaiting()
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "bench" {
+            Bench.main(Array(arguments.dropFirst()))
+        } else {
+            Render.main()
+        }
     }
 }

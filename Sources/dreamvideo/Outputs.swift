@@ -11,13 +11,17 @@ struct Outputs {
     init(mp4: String?, framesDir: String?, input: String, overwrite: Bool, encoder: MP4Sink.Options) throws {
         var mp4 = mp4
         if mp4 == nil && framesDir == nil {
-            let stem = ((input as NSString).lastPathComponent as NSString).deletingPathExtension
+            let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
             mp4 = stem + "-dream.mp4"
         }
         if let path = mp4 {
             let fm = FileManager.default
-            let dir = (path as NSString).deletingLastPathComponent
+            // Not NSString.deletingLastPathComponent: corelibs Foundation traps on a one-character path ("-o a").
+            let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
             var isDir: ObjCBool = false
+            if fm.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue {
+                throw CommandError.outputIsDirectory(path)
+            }
             if !dir.isEmpty && !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
                 throw CommandError.outputDirectoryMissing(dir)
             }
@@ -34,8 +38,10 @@ struct Outputs {
 
     func open(frames: Int) throws -> FanOutSink {
         var sinks: [FrameSink] = []
-        if let framesDir { sinks.append(try PNGSequenceSink(directory: framesDir, lastIndex: frames)) }
+        // The MP4 first: it checks the encoder options before touching the disk, and if the frame
+        // folder then fails the MP4's temporary is removed, so a mistake leaves no empty folder or file.
         if let mp4 { sinks.append(try MP4Sink(path: mp4, options: encoder)) }
+        if let framesDir { sinks.append(try PNGSequenceSink(directory: framesDir, lastIndex: frames)) }
         return FanOutSink(sinks)
     }
 }

@@ -4,17 +4,23 @@ import Foundation
 import FrameLoop
 import Net
 
-/// The default command: dream a still image into a zooming video.
+/// The command: dream a still image into a zooming video (started by DreamVideo.main).
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "render",
-        abstract: "Dream on an image, zoom, repeat: write an MP4 and/or a numbered PNG sequence.",
+        commandName: "dreamvideo",
+        abstract: "Turn a still image into a DeepDream zoom video: an MP4 and/or a numbered PNG sequence.",
         discussion: """
+        A real ImageNet-trained network dreams on the picture (gradient ascent on the image to amplify \
+        what a chosen layer sees); the frame is then zoomed about its centre, cropped, and dreamed again. \
+        A schedule walks the layers: low layers paint edges and lines, middle ones circles and eyes, \
+        high ones animal parts.
+
         Examples:
-          dreamvideo logo.png -o out.mp4                      (the default schedule, presets/layers.json)
-          dreamvideo logo.png --schedule quick -o quick.mp4   (a preset by name)
+          dreamvideo logo.png -o out.mp4
+          dreamvideo logo.png --schedule quick -o quick.mp4
           dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
-        """
+        """,
+        version: "0.1.0"
     )
 
     @Argument(help: "The start image (PNG or JPEG).")
@@ -100,25 +106,25 @@ struct Shortcuts: ParsableArguments {
         "Dream this one layer (a one-segment schedule), e.g. mixed_3.", valueName: "name"))
     var layer: String?
 
-    @Option(name: .long, help: "Frame count for --layer; with a schedule, stop after this many frames.")
+    @Option(name: .long, help: "Frame count for --layer (default: the schedule's length); with a schedule, stop after this many frames.")
     var frames: Int?
 
-    @Option(name: .long, help: "Octaves (image scales) dreamed per frame.")
+    @Option(name: .long, help: "Octaves (image scales) dreamed per frame. Default: the schedule's (3 if it is silent).")
     var octaves: Int?
 
-    @Option(name: .long, help: "Size ratio between octaves.")
+    @Option(name: .long, help: "Size ratio between octaves. Default: the schedule's (1.4).")
     var octaveScale: Double?
 
-    @Option(name: .long, help: "Gradient-ascent steps per octave.")
+    @Option(name: .long, help: "Gradient-ascent steps per octave. Default: the schedule's (10).")
     var steps: Int?
 
-    @Option(name: .long, help: "Step size (the step is normalised by the gradient's mean magnitude).")
+    @Option(name: .long, help: "Step size; each step is normalised by the gradient's mean magnitude. Default: the schedule's (1.5).")
     var stepSize: Double?
 
-    @Option(name: .long, help: "Largest random shift (pixels) before each step; hides tiling artefacts.")
+    @Option(name: .long, help: "Largest random shift (pixels) before each step; hides tiling artefacts. Default: the schedule's (32).")
     var jitter: Int?
 
-    @Option(name: .long, help: "Zoom per frame about the centre (1.05 = 5% closer each frame; below 1 zooms out).")
+    @Option(name: .long, help: "Zoom per frame about the centre: 1.05 = 5% closer each frame, below 1 zooms out. Default: the schedule's (1.05).")
     var zoom: Double?
 
     var overrides: Overrides {
