@@ -53,8 +53,8 @@ bench: models build
 
 # Resident memory: a 300-frame 640x360 render (peak and growth), then 1920x1080 (dreamed in tiles).
 memory: models build
-	@BIN=$(BIN) SIZE=640x360 FRAMES=300 OCTAVES=1 STEPS=1 LAYER=mixed_3 bash tools/memory.sh
-	@BIN=$(BIN) SIZE=1920x1080 FRAMES=3 OCTAVES=3 STEPS=1 LAYER=mixed_9 bash tools/memory.sh
+	@BIN=$(BIN) SIZE=640x360 FRAMES=300 OCTAVES=1 STEPS=1 LAYER=mixed_3 LIMIT_MB=1536 MAX_GROWTH=5 bash tools/memory.sh
+	@BIN=$(BIN) SIZE=1920x1080 FRAMES=3 OCTAVES=3 STEPS=1 LAYER=mixed_9 LIMIT_MB=4096 bash tools/memory.sh
 
 clean:
 	rm -rf .build $(DEMO_OUT)

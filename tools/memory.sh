@@ -2,6 +2,7 @@
 # Resident memory of a real render, sampled from /proc while it runs: the peak, and the growth from
 # early on (frame FRAMES/5) to the end. PNG=1 writes PNGs instead of an MP4.
 #   SIZE=640x360 FRAMES=300 OCTAVES=1 STEPS=1 LAYER=mixed_3 bash tools/memory.sh
+# With LIMIT_MB (and MAX_GROWTH, in percent) it also says whether the render stayed within them.
 set -euo pipefail
 
 BIN=${BIN:-.build/release/dreamvideo}
@@ -51,4 +52,11 @@ awk -v a="$early" -v b="$(( early + (early + 1) / 2 ))" -v c="$(( FRAMES - FRAME
     printf "rss_late_mb: %.0f\n", y / 1024
     printf "growth_percent: %.1f\n", x ? (y - x) * 100 / x : 0
     printf "peak_rss_mb: %.0f\n", hwm / 1024
-  }' "$work/samples"
+  }' "$work/samples" | tee "$work/figures"
+value() { sed -n "s/^$1: //p" "$work/figures"; }
+if [ -n "${LIMIT_MB:-}" ]; then
+  awk -v p="$(value peak_rss_mb)" -v l="$LIMIT_MB" 'BEGIN { printf "peak under %d MB: %s\n", l, (p < l) ? "PASS" : "FAIL" }'
+fi
+if [ -n "${MAX_GROWTH:-}" ]; then
+  awk -v g="$(value growth_percent)" -v m="$MAX_GROWTH" 'BEGIN { printf "growth under %s%%: %s\n", m, (g < m) ? "PASS" : "FAIL" }'
+fi
