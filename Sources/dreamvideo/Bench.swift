@@ -41,6 +41,11 @@ struct Bench: ParsableCommand {
     var precision: String = Precision.f32.rawValue
 
     @Option(name: .long, help: ArgumentHelp(
+        "3x3 convolutions in f32: fastest (Winograd on one thread, direct on more), direct or winograd.",
+        valueName: "name"))
+    var algorithm: String = "fastest"
+
+    @Option(name: .long, help: ArgumentHelp(
         "Dream on this image (cover-cropped to --size). Default: seeded noise, as torch_peer.py uses.",
         valueName: "file"))
     var image: String?
@@ -60,6 +65,8 @@ struct Bench: ParsableCommand {
         let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
         guard threads >= 1 && threads <= 256 else { throw CommandError.badThreads(threads) }
         guard let precision = Precision(rawValue: self.precision.lowercased()) else { throw CommandError.badPrecision(self.precision) }
+        let algorithms: [String: OneDNNEngine.ConvolutionAlgorithm] = ["fastest": .fastest, "direct": .direct, "winograd": .winograd]
+        guard let algorithm = algorithms[self.algorithm.lowercased()] else { throw CommandError.badAlgorithm(self.algorithm) }
         _ = try ModelStore().entry(named: model)
 
         let start: FloatImage
@@ -69,7 +76,7 @@ struct Bench: ParsableCommand {
             start = Self.noise(width: size.width, height: size.height)
         }
         let model = try ModelStore().load(name: self.model)
-        let engine = try OneDNNEngine(graph: model.graph, threads: threads, precision: precision)
+        let engine = try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision)
         let network = Network(model: model, engine: engine)
         let result = try StepBenchmark(objective: Objective(layer: layer), iterations: iterations).run(network, image: start.tensor)
 

@@ -6,6 +6,7 @@ enum CommandError: Error, CustomStringConvertible {
     case badBackend(String)
     case badPrecision(String)
     case badIterations(Int)
+    case badAlgorithm(String)
     case presetNotFound(String, searched: [String])
     case outputExists(String)
     case outputIsDirectory(String)
@@ -24,6 +25,8 @@ enum CommandError: Error, CustomStringConvertible {
             return "unknown --backend '\(s)'; choose onednn (fast) or reference (slow, for checking)"
         case .badPrecision(let s):
             return "unknown --precision '\(s)'; choose f32 or bf16 (bfloat16, about twice as fast on CPUs with AVX512_BF16)"
+        case .badAlgorithm(let s):
+            return "unknown --algorithm '\(s)'; choose fastest, direct or winograd"
         case .badIterations(let n):
             return "--iterations \(n) is out of range; use 1 or more (10 is typical)"
         case .presetNotFound(let name, let searched):
