@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# `make bench`: dreamvideo's figures beside the PyTorch peer's (tools/torch_peer.py), measured in the
+# `make bench`: dreamvideo's figures beside the PyTorch peer's (../shared/bench/torch_peer.py, or PEER=...), measured in the
 # same run. Each figure is the median of BENCH_ROUNDS runs, ours and the peer's interleaved, because
 # the host sometimes gives the two vCPUs only one core's worth of time for minutes at a stretch.
-#   BIN=.build/release/dreamvideo  PEER=tools/torch_peer.py  BENCH_ROUNDS=3  bash tools/bench.sh
+#   BIN=.build/release/dreamvideo  PEER=../shared/bench/torch_peer.py  BENCH_ROUNDS=3  bash tools/bench.sh
 set -euo pipefail
 
 BIN=${BIN:-.build/release/dreamvideo}
-PEER=${PEER:-tools/torch_peer.py}
+# The peer is the team's shared script, kept outside this repository beside the checkout.
+PEER=${PEER:-$(cd "$(dirname "$0")/.." && pwd)/../shared/bench/torch_peer.py}
+if [ ! -f "$PEER" ]; then
+  echo "error: the PyTorch peer script is not at $PEER; set PEER=/path/to/torch_peer.py" >&2
+  exit 1
+fi
 ROUNDS=${BENCH_ROUNDS:-3}
 PYTHON=${PYTHON:-/usr/bin/python3}
 IMAGE=${BENCH_IMAGE:-examples/logo.png}
