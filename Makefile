@@ -16,7 +16,7 @@ export OMP_WAIT_POLICY ?= passive
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps models testdata build demo test bench clean
+.PHONY: all deps models testdata build demo test bench clean fuzz
 
 all: build
 
@@ -46,6 +46,11 @@ demo: models build
 test: models testdata
 	$(SWIFT) build -c $(CONFIG)
 	$(SWIFT) test -c $(CONFIG) --disable-swift-testing
+
+# libFuzzer on the schedule parser and the image decoders, FUZZ_SECONDS per target (CI runs it briefly).
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	bash Fuzz/run.sh all $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build $(DEMO_OUT)
