@@ -74,6 +74,11 @@ struct Render: ParsableCommand {
     @Flag(name: .long, help: "Replace the output MP4 if it exists.")
     var overwrite = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Continue a render stopped by Ctrl-C: run the same command again with --resume.",
+        discussion: "Ctrl-C (or SIGTERM) stops after the frame in progress, finishes the MP4 with every frame done, and saves OUT.mp4.checkpoint."))
+    var resume = false
+
     @OptionGroup(title: "Shortcuts that override the schedule")
     var shortcuts: Shortcuts
 
@@ -81,6 +86,8 @@ struct Render: ParsableCommand {
         do {
             try render()
         } catch let error as ExitCode {
+            throw error
+        } catch let error as CleanExit {
             throw error
         } catch {
             // One line a person can act on; no stack trace for a user's mistake.
