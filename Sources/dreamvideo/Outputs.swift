@@ -28,6 +28,10 @@ struct Outputs {
                 throw CommandError.outputDirectoryMissing(dir)
             }
             try Self.checkWritable(dir.isEmpty ? "." : dir)
+            // An interrupted render's video is not an ordinary existing file: say how to continue it.
+            if !overwrite && !resume && fm.fileExists(atPath: Checkpoint.path(forOutput: path)) {
+                throw CommandError.checkpointExists(Checkpoint.path(forOutput: path))
+            }
             if fm.fileExists(atPath: path) && !overwrite && !resume { throw CommandError.outputExists(path) }
         }
         if let framesDir {
