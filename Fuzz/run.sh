@@ -34,7 +34,7 @@ for t in "${targets[@]}"; do
     echo "fuzzing $t for ${seconds}s (seeds: Fuzz/corpus/$t, working corpus: $corpus)" >&2
     # -rss_limit_mb: a decoder that allocates past the memory limit it was given is a bug too.
     "$build/bin/fuzz-$t" "$corpus" "Fuzz/corpus/$t" -max_total_time="$seconds" -rss_limit_mb=1024 \
-        -max_len=65536 -print_final_stats=1 -artifact_prefix="Fuzz/artifacts/$t/" 2>"$build/fuzz-$t.log" \
+        -max_len=65536 -dict="Fuzz/$t.dict" -print_final_stats=1 -artifact_prefix="Fuzz/artifacts/$t/" 2>"$build/fuzz-$t.log" \
         || { status=1; echo "fuzz-$t FAILED; see $build/fuzz-$t.log and Fuzz/artifacts/$t/" >&2; }
     grep -E "^stat::number_of_executed_units|^Done|^#[0-9]+.*DONE" "$build/fuzz-$t.log" >&2 || true
 done
