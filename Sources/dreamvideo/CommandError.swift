@@ -6,6 +6,7 @@ enum CommandError: Error, CustomStringConvertible {
     case badBackend(String)
     case presetNotFound(String, searched: [String])
     case outputExists(String)
+    case framesExist(String)
     case outputIsDirectory(String)
     case outputDirectoryMissing(String)
     case nothingToWrite
@@ -32,6 +33,8 @@ enum CommandError: Error, CustomStringConvertible {
             return "no schedule file '\(name)' and no preset of that name in \(searched.joined(separator: ", ")); give a path to a JSON schedule or a preset name such as layers"
         case .outputExists(let path):
             return "\(path) already exists; pass --overwrite to replace it, or choose another -o"
+        case .framesExist(let dir):
+            return "\(dir) already holds frame_*.png files; pass --overwrite to replace them, or choose another --frames-dir"
         case .outputIsDirectory(let path):
             return "-o \(path) is a directory; give a file name such as \(path)/out.mp4"
         case .outputDirectoryMissing(let dir):

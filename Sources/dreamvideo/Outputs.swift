@@ -38,6 +38,15 @@ struct Outputs {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: framesDir, isDirectory: &isDir) && isDir.boolValue {
                 try Self.checkWritable(framesDir)
+                if !overwrite && !resume {
+                    if FileManager.default.fileExists(atPath: Checkpoint.path(forOutput: framesDir)) {
+                        throw CommandError.checkpointExists(Checkpoint.path(forOutput: framesDir))
+                    }
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: framesDir)) ?? []
+                    if names.contains(where: { $0.hasPrefix("frame_") && $0.hasSuffix(".png") }) {
+                        throw CommandError.framesExist(framesDir)
+                    }
+                }
             } else {
                 let parent = URL(fileURLWithPath: framesDir).deletingLastPathComponent().path
                 if FileManager.default.fileExists(atPath: parent) { try Self.checkWritable(parent) }

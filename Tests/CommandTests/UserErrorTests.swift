@@ -227,6 +227,13 @@ final class UserErrorTests: CommandTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/out.mp4", encoding: .utf8), "an earlier video\n")
     }
 
+    func testExistingFramesAreKeptWithoutOverwrite() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/frames", withIntermediateDirectories: false)
+        try write("an earlier frame\n", to: "frames/frame_00001.png")
+        try expectError(try base() + ["-o", "new.mp4"], mentions: ["frames", "frame_*.png", "--overwrite"])
+        XCTAssertEqual(try String(contentsOfFile: dir + "/frames/frame_00001.png", encoding: .utf8), "an earlier frame\n")
+    }
+
     func testExistingOutputIsReplacedWithOverwrite() throws {
         try write("an earlier video\n", to: "out.mp4")
         let run = try dreamvideo(try base() + ["--overwrite"])
