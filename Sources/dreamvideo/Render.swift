@@ -87,8 +87,6 @@ struct Render: ParsableCommand {
             try render()
         } catch let error as ExitCode {
             throw error
-        } catch let error as CleanExit {
-            throw error
         } catch {
             // One line a person can act on; no stack trace for a user's mistake.
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))

@@ -40,9 +40,6 @@ struct RenderPlan {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
         checkpointPath = Checkpoint.path(forOutput: outputs.primary)
-        if !c.resume && !c.overwrite && FileManager.default.fileExists(atPath: checkpointPath) {
-            throw CommandError.checkpointExists(checkpointPath)
-        }
 
         let store = ModelStore()
         let model = try store.load(name: modelName)
@@ -97,6 +94,8 @@ struct RenderPlan {
         defer { interrupt.uninstall() }
 
         var state = initialState
+        // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
+        if state.framesDone == 0 { unlink(checkpointPath) }
         let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
