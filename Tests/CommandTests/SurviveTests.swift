@@ -31,9 +31,11 @@ final class SurviveTests: CommandTestCase {
     }
 
     /// Runs the render in `frames/` + `out.mp4`, sends `signals` once frame `after` exists, waits.
-    func interrupted(_ args: [String], after: Int, signals: [Int32], gap: useconds_t = 0) throws -> (status: Int32, stderr: String) {
+    /// `delay`: how long after frame `after` appeared to send the first signal (into the next frame).
+    func interrupted(_ args: [String], after: Int, signals: [Int32], delay: useconds_t = 0, gap: useconds_t = 0) throws -> (status: Int32, stderr: String) {
         let (p, errURL) = try start(args)
         waitFor(dir + "/frames/" + pngNames(after).last!, p)
+        usleep(delay)
         XCTAssertTrue(p.isRunning, "the render ended before it could be interrupted")
         for s in signals { kill(p.processIdentifier, s); usleep(gap) }
         p.waitUntilExit()
@@ -129,16 +131,18 @@ final class SurviveTests: CommandTestCase {
     /// Two Ctrl-Cs: the second stops at once, mid-frame. No temporary is left, every PNG is whole,
     /// and no MP4 that looks finished appears (the render had none to finish from).
     func testSecondInterruptStopsAtOnceLeavingNoBrokenFile() throws {
-        // Frames of ~1 s, so the second signal (0.2 s after the first) lands inside a frame.
+        // Frames of ~3-6 s; both signals land early in frame 2 (sent 0.3 s and 0.5 s after frame 1
+        // was written: had the first come before the loop looked for it, the render would stop cleanly
+        // after frame 1 instead, and this test would see a checkpoint).
         let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire4", "--size", "320x240",
-                    "--frames", "20", "--octaves", "3", "--steps", "30", "--threads", "1",
+                    "--frames", "3", "--octaves", "3", "--steps", "100", "--threads", "1",
                     "-o", "out.mp4", "--frames-dir", "frames"]
-        let run = try interrupted(args, after: 1, signals: [SIGINT, SIGINT], gap: 200_000)
+        let run = try interrupted(args, after: 1, signals: [SIGINT, SIGINT], delay: 300_000, gap: 200_000)
         XCTAssertEqual(run.status, 128 + SIGINT, run.stderr)
         XCTAssertTrue(run.stderr.contains("stopped at once"), run.stderr)
         XCTAssertEqual(try listing(), ["frames"], "a temporary or an unfinished MP4 was left")
         let n = try pngs("frames").count
-        XCTAssertGreaterThanOrEqual(n, 1)
+        XCTAssertEqual(n, 1, "frame 2 was not dropped")
         XCTAssertEqual(try pngs("frames"), pngNames(n), "a temporary frame file was left")
         XCTAssertEqual(try decodeRGB("frames/frame_%05d.png", width: 320, height: 240, in: dir).frames.count, n)
     }
