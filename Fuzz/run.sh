@@ -25,7 +25,7 @@ mkdir -p "$build/bin"
 for t in "${targets[@]}"; do
     swiftc -sanitize=fuzzer -parse-as-library -O -module-name "Fuzz_$t" \
         -I "$build/debug/Modules" -I Sources/CDNNL -I Sources/CFFmpeg -I Sources/CPNG -I Sources/CTurboJPEG \
-        Fuzz/$t/main.swift $objs -L/usr/lib/x86_64-linux-gnu -ldnnl $libs -o "$build/bin/fuzz-$t"
+        Fuzz/$t/main.swift $objs -ldnnl $libs -o "$build/bin/fuzz-$t"
 done
 status=0
 for t in "${targets[@]}"; do

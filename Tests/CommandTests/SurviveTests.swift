@@ -214,6 +214,25 @@ final class SurviveTests: CommandTestCase {
         XCTAssertEqual(try decodeRGB("small/frames/frame_%05d.png", width: 160, height: 128, in: dir).frames.count, n)
     }
 
+    /// The same with the MP4 alone on the full disk: the error names the video and the full disk,
+    /// and no MP4 (nor its temporary) is left to look complete.
+    func testDiskFullForTheMP4LeavesNoVideo() throws {
+        let small = dir + "/small"
+        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: false)
+        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=100k", "tmpfs", small], in: dir)
+        guard m.status == 0 else { throw XCTSkip("cannot mount a small tmpfs here (\(m.stderr)); this needs root") }
+        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [small], in: dir) }
+
+        let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "320x240",
+                                  "--frames", "400", "--octaves", "1", "--steps", "1", "--threads", "1", "-o", "small/out.mp4"])
+        XCTAssertFalse(run.crashed, run.stderr)
+        XCTAssertNotEqual(run.status, 0)
+        let errors = run.stderrLines.filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, run.stderr)
+        XCTAssertTrue(errors.first.map { $0.contains("out.mp4") && $0.contains("No space left on device") } ?? false, run.stderr)
+        XCTAssertEqual(try listing(small), [], "a video or its temporary was left on the full disk")
+    }
+
     // MARK: a long run
 
     /// 1000 frames at a small size: resident memory after frame 50 grows by less than 5% to the end.
