@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
 
-/// Ctrl-C (SIGINT) and SIGTERM during a render. The first asks the render to stop after the frame
-/// in progress (it then finalises its outputs and saves a checkpoint); a second stops at once, after
-/// `stopNow` has removed the temporaries, so that no half-written file survives either way.
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed) during a render. The first asks the
+/// render to stop after the frame in progress (it then finalises its outputs and saves a checkpoint);
+/// a second stops at once, after `stopNow` has removed the temporaries, so that no half-written file
+/// survives either way.
 ///
 /// The signals are received by a dispatch source on its own queue, not in a signal handler, so the
 /// handlers may take a lock and call anything; the state is owned by this object, not a global.
@@ -19,7 +20,7 @@ final class Interrupt: @unchecked Sendable {
     init(firstNotice: @escaping @Sendable (Int32) -> Void, stopNow: @escaping @Sendable (Int32) -> Void) {
         self.firstNotice = firstNotice
         self.stopNow = stopNow
-        for sig in [SIGINT, SIGTERM] {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
             // Ignored by the kernel, seen by the dispatch source (which watches with signalfd/kqueue-like means).
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
@@ -40,8 +41,7 @@ final class Interrupt: @unchecked Sendable {
     func uninstall() {
         for s in sources { s.cancel() }
         sources = []
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for sig in [SIGINT, SIGTERM, SIGHUP] { signal(sig, SIG_DFL) }
     }
 
     /// True once a stop was asked for.
