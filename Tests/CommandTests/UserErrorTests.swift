@@ -246,6 +246,12 @@ final class UserErrorTests: CommandTestCase {
         try expectError(try base() + ["--resume"], mentions: ["out.mp4.checkpoint", "without --resume"])
     }
 
+    func testDamagedCheckpoint() throws {
+        try write("an earlier video\n", to: "out.mp4")
+        try write("{\"format\": 1, \"state\": ", to: "out.mp4.checkpoint")
+        try expectError(try base() + ["--resume"], mentions: ["out.mp4.checkpoint", "delete it"])
+    }
+
     // MARK: encoder options
 
     func testCRFOutOfRange() throws {
