@@ -16,7 +16,7 @@ export OMP_WAIT_POLICY ?= passive
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps models testdata build demo test bench memory clean
+.PHONY: all deps models testdata build demo test bench memory fuzz clean
 
 all: build
 
@@ -55,6 +55,11 @@ bench: models build
 memory: models build
 	@BIN=$(BIN) SIZE=640x360 FRAMES=300 OCTAVES=1 STEPS=1 LAYER=mixed_3 LIMIT_MB=1536 MAX_GROWTH=5 bash tools/memory.sh
 	@BIN=$(BIN) SIZE=1920x1080 FRAMES=3 OCTAVES=3 STEPS=1 LAYER=mixed_9 LIMIT_MB=4096 bash tools/memory.sh
+
+# libFuzzer on the schedule parser and the image decoders, FUZZ_SECONDS per target (CI runs it briefly).
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	bash Fuzz/run.sh all $(FUZZ_SECONDS)
 
 clean:
 	rm -rf .build $(DEMO_OUT)

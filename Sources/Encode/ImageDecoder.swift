@@ -19,25 +19,53 @@ public struct RGBColor: Sendable, Equatable {
 public struct ImageDecoder: Sendable {
     public var background: RGBColor
     public var appliesOrientation: Bool
+    /// Bytes the decoder may use; an image whose header says it needs more is refused before any
+    /// pixel is allocated (a hostile or mistaken header must not take the machine down).
+    public var memoryLimit: Int
     /// Sides above this are refused: a 16384x16384 image already needs 3 GB as Float.
     public static let maxSide = 16384
+    /// Memory per pixel while decoding: the decoder's buffer (up to 16-bit RGBA, 8 bytes), the Float
+    /// image (12) and one more Float copy for orientation or cropping (12).
+    public static let bytesPerPixel = 32
 
-    public init(background: RGBColor = .white, appliesOrientation: Bool = true) {
+    /// Three quarters of this machine's memory: what a render can take without swapping everything else out.
+    public static var defaultMemoryLimit: Int { Int(min(ProcessInfo.processInfo.physicalMemory / 4 * 3, UInt64(Int.max))) }
+
+    public init(background: RGBColor = .white, appliesOrientation: Bool = true, memoryLimit: Int = ImageDecoder.defaultMemoryLimit) {
         self.background = background
         self.appliesOrientation = appliesOrientation
+        self.memoryLimit = memoryLimit
     }
 
     public func decode(path: String) throws -> FloatImage {
-        let bytes = try Self.readFile(path)
+        try decode(bytes: try Self.readFile(path), path: path)
+    }
+
+    /// Decodes a file already in memory; `path` only names it in errors.
+    public func decode(bytes: [UInt8], path: String) throws -> FloatImage {
+        if bytes.isEmpty { throw ImageDecodeError.empty(path: path) }
         if bytes.starts(with: pngSignature) {
-            return try decodePNG(bytes, path: path, background: background)
+            return try decodePNG(bytes, path: path, background: background, fits: checkFits)
         }
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            let image = try decodeJPEG(bytes, path: path)
+            let image = try decodeJPEG(bytes, path: path, fits: checkFits)
             guard appliesOrientation, let o = exifOrientation(bytes) else { return image }
             return oriented(image, o)
         }
         throw ImageDecodeError.unsupportedFormat(path: path, detected: Self.guessFormat(bytes))
+    }
+
+    /// Called with the header's size before any pixel buffer exists.
+    func checkFits(path: String, width: Int, height: Int) throws {
+        let (pixels, o1) = width.multipliedReportingOverflow(by: height)
+        let (need, o2) = pixels.multipliedReportingOverflow(by: Self.bytesPerPixel)
+        if o1 || o2 || need > memoryLimit {
+            throw ImageDecodeError.tooLargeForMemory(path: path, width: width, height: height,
+                                                     needed: o1 || o2 ? Int.max : need, limit: memoryLimit)
+        }
+        guard width <= Self.maxSide, height <= Self.maxSide else {
+            throw ImageDecodeError.tooLarge(path: path, width: width, height: height)
+        }
     }
 
     static func readFile(_ path: String) throws -> [UInt8] {

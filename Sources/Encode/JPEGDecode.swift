@@ -8,7 +8,7 @@ import FrameLoop
 /// "JPEG datastream contains no image"), so every failure is refused except the one warning that is
 /// common in camera files and harmless: stray bytes before a marker. EXIF orientation is applied by
 /// ImageDecoder (Orientation.swift).
-func decodeJPEG(_ bytes: [UInt8], path: String) throws -> FloatImage {
+func decodeJPEG(_ bytes: [UInt8], path: String, fits: (String, Int, Int) throws -> Void) throws -> FloatImage {
     guard let tj = tjInitDecompress() else {
         throw ImageDecodeError.unsupportedJPEG(path: path, reason: "cannot start libturbojpeg")
     }
@@ -20,9 +20,7 @@ func decodeJPEG(_ bytes: [UInt8], path: String) throws -> FloatImage {
         tjDecompressHeader3(tj, $0.baseAddress, UInt($0.count), &w, &h, &subsamp, &colorspace)
     }
     guard head == 0 else { throw ImageDecodeError.corruptJPEG(path: path, reason: message()) }
-    guard w <= ImageDecoder.maxSide, h <= ImageDecoder.maxSide else {
-        throw ImageDecodeError.tooLarge(path: path, width: Int(w), height: Int(h))
-    }
+    try fits(path, Int(w), Int(h))
     if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
         throw ImageDecodeError.unsupportedJPEG(path: path, reason: "CMYK colour")
     }

@@ -7,9 +7,13 @@ extension MP4Sink {
         public var preset: String
         public var codec: String
         public var threads: Int
+        /// Container tags (e.g. "comment"), written into the MP4's metadata.
+        public var metadata: [String: String]
 
-        public init(fps: Int = 30, crf: Int = 18, preset: String = "medium", codec: String = "libx264", threads: Int = 0) {
+        public init(fps: Int = 30, crf: Int = 18, preset: String = "medium", codec: String = "libx264", threads: Int = 0,
+                    metadata: [String: String] = [:]) {
             self.fps = fps; self.crf = crf; self.preset = preset; self.codec = codec; self.threads = threads
+            self.metadata = metadata
         }
     }
 

@@ -8,6 +8,10 @@ import FrameLoop
 /// to `dir/.name.partial` and renamed onto the target only by `finish()`; `cancel()` (or dropping the
 /// sink unfinished) removes the temporary, so a file under the target name is always complete.
 /// The moov atom is placed before the media data (+faststart) so the video plays while downloading.
+///
+/// Given a `previous` video (the same encoder settings, finished by an earlier, interrupted render),
+/// the sink first copies its packets, unchanged, into the new file, then encodes its own frames after
+/// them: the result holds every frame once, in order, with no generation loss.
 public final class MP4Sink: FrameSink {
     public let path: String
     public let options: Options
@@ -26,14 +30,22 @@ public final class MP4Sink: FrameSink {
     private var rgb: [UInt8] = []
     /// True until the temporary exists, so that a sink whose init failed early deletes nothing.
     private var closed = true
+    /// The video continued (see `init(path:options:continuing:)`) and how many frames it holds.
+    public let previous: String?
+    public let previousFrames: Int
+    /// For H.264/HEVC: the NAL length size of the copied packets (they are turned back into Annex B,
+    /// the form the encoder gives, so that the muxer treats old and new packets alike).
+    private var copiedLengthSize: Int?
 
     /// Validates the options, checks that the encoder exists and creates the temporary output file,
     /// so that every configuration error shows before any frame is computed.
-    public init(path: String, options: Options = Options()) throws {
+    public init(path: String, options: Options = Options(), continuing previous: String? = nil) throws {
         self.options = options
         file = PartialFile(target: path)
         self.path = file.target
+        self.previous = previous
         try Self.validate(options)
+        previousFrames = try previous.map { try Self.countFrames(in: $0) } ?? 0
         // x264 and friends log every setting at info level; only real errors should reach the terminal.
         av_log_set_level(AV_LOG_ERROR)
         guard avcodec_find_encoder_by_name(options.codec) != nil else {
@@ -95,7 +107,7 @@ public final class MP4Sink: FrameSink {
                 }
             }
         }
-        frame.pointee.pts = Int64(framesWritten)
+        frame.pointee.pts = Int64(previousFrames + framesWritten)
         err = avcodec_send_frame(ctx, frame)
         guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
         framesWritten += 1
@@ -198,6 +210,15 @@ public final class MP4Sink: FrameSink {
         stream = st
         err = avcodec_parameters_from_context(st.pointee.codecpar, ctx)
         guard err >= 0 else { throw fail(avErrorString(err)) }
+        var input: UnsafeMutablePointer<AVFormatContext>?
+        defer { if input != nil { avformat_close_input(&input) } }
+        var inputStream: Int32 = -1
+        if let previous {
+            (input, inputStream) = try Self.openVideo(previous)
+            let old = input!.pointee.streams[Int(inputStream)]!.pointee.codecpar!
+            try Self.checkCompatible(old, with: ctx, previous: previous)
+            copiedLengthSize = Self.nalLengthSize(old)
+        }
         if options.codec == "libx265" {
             // Apple players only accept HEVC in MP4 under the 'hvc1' tag.
             st.pointee.codecpar.pointee.codec_tag = fourCC("hvc1")
@@ -206,11 +227,15 @@ public final class MP4Sink: FrameSink {
         st.pointee.avg_frame_rate = rate
         st.pointee.r_frame_rate = rate
 
+        for (key, value) in options.metadata.sorted(by: { $0.key < $1.key }) {
+            av_dict_set(&fmt.pointee.metadata, key, value, 0)
+        }
         var muxOptions: OpaquePointer?
         av_dict_set(&muxOptions, "movflags", "+faststart", 0)
         err = avformat_write_header(fmt, &muxOptions)
         av_dict_free(&muxOptions)
         guard err >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(err)) }
+        if let input { try copyPackets(from: input, stream: inputStream) }
 
         // RGB is full range; tell swscale to produce BT.709 limited range, matching the tags above.
         guard let sws = sws_getContext(Int32(w), Int32(h), AV_PIX_FMT_RGB24, Int32(w), Int32(h), AV_PIX_FMT_YUV420P,
@@ -229,6 +254,146 @@ public final class MP4Sink: FrameSink {
         f.pointee.height = Int32(h)
         err = av_frame_get_buffer(f, 0)
         guard err >= 0 else { throw fail(avErrorString(err)) }
+    }
+
+    /// Opens `path` and finds its video stream.
+    private static func openVideo(_ path: String) throws -> (UnsafeMutablePointer<AVFormatContext>, Int32) {
+        var input: UnsafeMutablePointer<AVFormatContext>?
+        var err = avformat_open_input(&input, path, nil, nil)
+        guard err >= 0, let ctx = input else {
+            throw MP4SinkError.cannotContinue(previous: path, reason: avErrorString(err))
+        }
+        err = avformat_find_stream_info(ctx, nil)
+        let index = av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        guard err >= 0, index >= 0 else {
+            avformat_close_input(&input)
+            throw MP4SinkError.cannotContinue(previous: path, reason: "it holds no video stream")
+        }
+        return (ctx, index)
+    }
+
+    /// Frames (packets) in the video stream of `path`.
+    static func countFrames(in path: String) throws -> Int {
+        var (ctx, index): (UnsafeMutablePointer<AVFormatContext>?, Int32) = try openVideo(path)
+        defer { avformat_close_input(&ctx) }
+        guard let pkt = av_packet_alloc() else { throw MP4SinkError.cannotContinue(previous: path, reason: "out of memory") }
+        var p: UnsafeMutablePointer<AVPacket>? = pkt
+        defer { av_packet_free(&p) }
+        var n = 0
+        while true {
+            let err = av_read_frame(ctx, pkt)
+            if err == cffmpeg_averror_eof() { break }
+            guard err >= 0 else { throw MP4SinkError.cannotContinue(previous: path, reason: avErrorString(err)) }
+            if pkt.pointee.stream_index == index { n += 1 }
+            av_packet_unref(pkt)
+        }
+        return n
+    }
+
+    /// The copied packets and the new ones must decode with one stream header: the same codec, size
+    /// and pixel format, and for H.264 the same parameter sets (x264 writes identical ones for
+    /// identical settings; a different x264 version or option would not).
+    private static func checkCompatible(_ old: UnsafeMutablePointer<AVCodecParameters>,
+                                        with ctx: UnsafeMutablePointer<AVCodecContext>, previous: String) throws {
+        let o = old.pointee, n = ctx.pointee
+        func refuse(_ why: String) -> MP4SinkError { .cannotContinue(previous: previous, reason: why) }
+        guard o.codec_id == n.codec_id else { throw refuse("it was made by another codec") }
+        guard o.width == n.width, o.height == n.height else {
+            throw refuse("it is \(o.width)x\(o.height), this render is \(n.width)x\(n.height)")
+        }
+        guard o.format == n.pix_fmt.rawValue else { throw refuse("its pixel format differs") }
+        if o.codec_id == AV_CODEC_ID_H264 {
+            let a = h264ParameterSets(o.extradata, Int(o.extradata_size))
+            let b = h264ParameterSets(n.extradata, Int(n.extradata_size))
+            guard !a.isEmpty, a == b else { throw refuse("its H.264 parameter sets differ from this encoder's (other settings or another x264)") }
+        }
+    }
+
+    /// The SPS and PPS NAL units of H.264 extradata, from either avcC (MP4) or Annex B (encoder) form.
+    static func h264ParameterSets(_ p: UnsafeMutablePointer<UInt8>?, _ count: Int) -> [[UInt8]] {
+        guard let p, count > 0 else { return [] }
+        let b = Array(UnsafeBufferPointer(start: p, count: count))
+        var nals: [[UInt8]] = []
+        if b[0] == 1 {
+            // avcC: version, profile, compat, level, lengthSize, numSPS, (u16 len, sps)*, numPPS, (u16 len, pps)*
+            var i = 5
+            for lists in 0..<2 {
+                guard i < b.count else { return [] }
+                let n = Int(b[i]) & (lists == 0 ? 0x1F : 0xFF); i += 1
+                for _ in 0..<n {
+                    guard i + 2 <= b.count else { return [] }
+                    let len = Int(b[i]) << 8 | Int(b[i + 1]); i += 2
+                    guard i + len <= b.count else { return [] }
+                    nals.append(Array(b[i..<i + len])); i += len
+                }
+            }
+        } else {
+            // Annex B: NAL units after 00 00 01 start codes (a 4-byte code is a zero and a 3-byte one).
+            var starts: [Int] = []
+            var i = 0
+            while i + 3 <= b.count {
+                if b[i] == 0 && b[i + 1] == 0 && b[i + 2] == 1 { starts.append(i + 3); i += 3 } else { i += 1 }
+            }
+            for (k, s) in starts.enumerated() {
+                var e = k + 1 < starts.count ? starts[k + 1] - 3 : b.count
+                while e > s && b[e - 1] == 0 { e -= 1 }
+                nals.append(Array(b[s..<e]))
+            }
+        }
+        // Only SPS (7) and PPS (8): SEI and the like may differ without harm.
+        return nals.filter { !$0.isEmpty && [7, 8].contains($0[0] & 0x1F) }
+    }
+
+    /// H.264 and HEVC in MP4 store NAL units behind their lengths; the encoder gives them behind start
+    /// codes (and the muxer converts those because the stream header it gets is the encoder's).
+    /// The length size, from avcC/hvcC, when packets need turning back; nil for other codecs.
+    private static func nalLengthSize(_ par: UnsafeMutablePointer<AVCodecParameters>) -> Int? {
+        let p = par.pointee
+        guard let x = p.extradata, p.extradata_size > 0, x[0] == 1 else { return nil }
+        if p.codec_id == AV_CODEC_ID_H264, p.extradata_size > 4 { return Int(x[4] & 3) + 1 }
+        if p.codec_id == AV_CODEC_ID_HEVC, p.extradata_size > 21 { return Int(x[21] & 3) + 1 }
+        return nil
+    }
+
+    /// Replaces each 4-byte NAL length by a 4-byte start code, in place.
+    private func toAnnexB(_ pkt: UnsafeMutablePointer<AVPacket>, lengthSize: Int) throws {
+        let bad = MP4SinkError.cannotContinue(previous: previous ?? "", reason: "its packets are not in the expected form")
+        guard lengthSize == 4 else { throw bad }
+        guard av_packet_make_writable(pkt) >= 0, let d = pkt.pointee.data else { throw bad }
+        let size = Int(pkt.pointee.size)
+        var i = 0
+        while i + 4 <= size {
+            let len = Int(d[i]) << 24 | Int(d[i + 1]) << 16 | Int(d[i + 2]) << 8 | Int(d[i + 3])
+            d[i] = 0; d[i + 1] = 0; d[i + 2] = 0; d[i + 3] = 1
+            i += 4 + len
+        }
+        guard i == size else { throw bad }
+    }
+
+    /// Copies the previous video's packets, unchanged, to the front of this one.
+    private func copyPackets(from input: UnsafeMutablePointer<AVFormatContext>, stream index: Int32) throws {
+        guard let fmt = format, let st = stream, let pkt = av_packet_alloc() else { return }
+        var p: UnsafeMutablePointer<AVPacket>? = pkt
+        defer { av_packet_free(&p) }
+        let inBase = input.pointee.streams[Int(index)]!.pointee.time_base
+        var copied = 0
+        while true {
+            var err = av_read_frame(input, pkt)
+            if err == cffmpeg_averror_eof() { break }
+            guard err >= 0 else { throw MP4SinkError.cannotContinue(previous: previous ?? "", reason: avErrorString(err)) }
+            defer { av_packet_unref(pkt) }
+            guard pkt.pointee.stream_index == index else { continue }
+            if let n = copiedLengthSize { try toAnnexB(pkt, lengthSize: n) }
+            av_packet_rescale_ts(pkt, inBase, st.pointee.time_base)
+            pkt.pointee.stream_index = st.pointee.index
+            pkt.pointee.pos = -1
+            err = av_interleaved_write_frame(fmt, pkt)
+            guard err >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(err)) }
+            copied += 1
+        }
+        guard copied == previousFrames else {
+            throw MP4SinkError.cannotContinue(previous: previous ?? "", reason: "it changed while being read")
+        }
     }
 
     /// Moves every packet the encoder has ready into the file.

@@ -11,6 +11,7 @@ public enum MP4SinkError: Error, CustomStringConvertible, Equatable {
     case writeFailed(path: String, reason: String)
     case noFrames(path: String)
     case alreadyFinished
+    case cannotContinue(previous: String, reason: String)
 
     public var description: String {
         switch self {
@@ -36,6 +37,8 @@ public enum MP4SinkError: Error, CustomStringConvertible, Equatable {
             return "cannot write video \(path): \(reason); check free space and that the directory still exists"
         case let .noFrames(path):
             return "no frames were written to \(path), so no video was made; write at least one frame before finish()"
+        case let .cannotContinue(previous, reason):
+            return "cannot continue the video \(previous): \(reason); render again without --resume (add --overwrite)"
         case .alreadyFinished:
             return "MP4 output already finished or cancelled; create a new sink to write another video"
         }

@@ -9,12 +9,14 @@ import FrameLoop
 /// colour information libpng takes 8-bit data as sRGB and 16-bit data as linear (PNG_IMAGE_FLAG_16BIT_sRGB
 /// is left unset on purpose), and both pass through unchanged — the stored values, as ffmpeg reads them.
 /// 16-bit output with alpha comes premultiplied, which is exactly the first term of the composite.
-func decodePNG(_ bytes: [UInt8], path: String, background bg: RGBColor) throws -> FloatImage {
+func decodePNG(_ bytes: [UInt8], path: String, background bg: RGBColor,
+               fits: (String, Int, Int) throws -> Void) throws -> FloatImage {
     // libpng keeps reading from this memory until finish_read: all of it happens inside one closure.
-    try stripColourChunks(bytes).withUnsafeBytes { try decodePNG(memory: $0, path: path, background: bg) }
+    try stripColourChunks(bytes).withUnsafeBytes { try decodePNG(memory: $0, path: path, background: bg, fits: fits) }
 }
 
-private func decodePNG(memory: UnsafeRawBufferPointer, path: String, background bg: RGBColor) throws -> FloatImage {
+private func decodePNG(memory: UnsafeRawBufferPointer, path: String, background bg: RGBColor,
+                       fits: (String, Int, Int) throws -> Void) throws -> FloatImage {
     var img = png_image()
     img.version = UInt32(PNG_IMAGE_VERSION)
     let began = png_image_begin_read_from_memory(&img, memory.baseAddress, memory.count)
@@ -24,9 +26,9 @@ private func decodePNG(memory: UnsafeRawBufferPointer, path: String, background 
         throw ImageDecodeError.corruptPNG(path: path, reason: reason)
     }
     let w = Int(img.width), h = Int(img.height)
-    guard w <= ImageDecoder.maxSide, h <= ImageDecoder.maxSide else {
+    do { try fits(path, w, h) } catch {
         png_image_free(&img)
-        throw ImageDecodeError.tooLarge(path: path, width: w, height: h)
+        throw error
     }
     let sixteen = img.format & UInt32(PNG_FORMAT_FLAG_LINEAR) != 0
     let alpha = img.format & UInt32(PNG_FORMAT_FLAG_ALPHA) != 0

@@ -53,9 +53,12 @@ public enum PNGWriter {
         img.height = UInt32(height)
         img.format = UInt32(PNG_FORMAT_RGB)
         img.flags = fast ? UInt32(PNG_IMAGE_FLAG_FAST) : 0
+        errno = 0
         let ok = rgb.withUnsafeBytes { png_image_write_to_file(&img, file.temporary, 0, $0.baseAddress, 0, nil) }
         if ok == 0 {
-            let reason = pngMessage(&img)
+            // libpng says only "Write Error"; the C library's errno says why (a full disk, say).
+            let e = errno
+            let reason = pngMessage(&img) + (e != 0 ? " (\(String(cString: strerror(e))))" : "")
             png_image_free(&img)
             file.discard()
             throw PNGWriteError.cannotWrite(path: path, reason: reason)

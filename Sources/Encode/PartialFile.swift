@@ -24,3 +24,7 @@ struct PartialFile {
 
     func discard() { unlink(temporary) }
 }
+
+/// The hidden temporary a sink writes `target` under until it is complete (for a caller that must
+/// remove it when stopping at once, from another thread, without the sink's cooperation).
+public func partialPath(for target: String) -> String { PartialFile(target: target).temporary }

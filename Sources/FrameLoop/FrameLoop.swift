@@ -6,8 +6,9 @@ import Net
 /// decides what a failed run leaves behind).
 public struct FrameLoop: Sendable {
     /// Everything that carries from one frame to the next, and so everything a checkpoint must
-    /// hold to continue a render exactly where it stopped.
-    public struct State: Sendable, Equatable {
+    /// hold to continue a render exactly where it stopped. Codable so that a checkpoint carries
+    /// every field, including ones added later, without listing them.
+    public struct State: Sendable, Equatable, Codable {
         /// The last finished frame (the start image before frame 1).
         public var canvas: FloatImage
         /// Frames finished so far.
@@ -43,9 +44,12 @@ public struct FrameLoop: Sendable {
 
     /// Renders from `state` to the end of the schedule, each frame into the sink. Deterministic for a
     /// given state: the same start, seed and settings give the same frames. Returns the last frame.
+    /// `shouldStop` is asked after each frame has reached the sink: when it says yes the loop returns
+    /// early, with `state` matching exactly the frames the sink holds (so a checkpoint can be saved).
     @discardableResult
     public func run(from state: inout State, network: DreamNetwork, schedule: ResolvedSchedule,
-                    sink: FrameSink, progress: (FrameProgress) -> Void = { _ in }) throws -> FloatImage {
+                    sink: FrameSink, progress: (FrameProgress) -> Void = { _ in },
+                    shouldStop: () -> Bool = { false }) throws -> FloatImage {
         let total = schedule.totalFrames
         let clock = ContinuousClock()
         let began = clock.now
@@ -61,6 +65,7 @@ public struct FrameLoop: Sendable {
             progress(FrameProgress(frame: n, total: total, segment: schedule.segmentIndex(forFrame: n),
                                    layers: segment.layerDescription, seconds: seconds(now - t0),
                                    meanSeconds: mean, secondsLeft: mean * Double(total - n)))
+            if shouldStop() { break }
         }
         return state.canvas
     }

@@ -1,6 +1,6 @@
 /// xoshiro256** seeded through SplitMix64: fast, good statistically, and a value type so every
 /// caller owns its stream (no global state; the same seed gives the same dream).
-public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
+public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable, Codable {
     private var s0, s1, s2, s3: UInt64
 
     public init(seed: UInt64) {

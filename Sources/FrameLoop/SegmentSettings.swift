@@ -54,6 +54,23 @@ enum SettingKey: String, CaseIterable, Sendable {
         }
     }
 
+    /// The value `apply` sets, read back (for writing the resolved settings of a render).
+    func value(in s: SegmentSettings) -> Double {
+        switch self {
+        case .octaves: return Double(s.dream.octaves)
+        case .octave_scale: return s.dream.octaveScale
+        case .steps: return Double(s.dream.steps)
+        case .step_size: return s.dream.stepSize
+        case .jitter: return Double(s.dream.jitter)
+        case .zoom: return s.camera.zoom
+        case .rotate: return s.camera.rotation
+        case .translate_x: return s.camera.translationX
+        case .translate_y: return s.camera.translationY
+        case .center_x: return s.camera.centreX
+        case .center_y: return s.camera.centreY
+        }
+    }
+
     /// Checks one value (from the file or the command line) against the key's rules.
     func check(_ v: Double, file: String, place: String) throws(ScheduleError) {
         if isWholeNumber && v != v.rounded() {

@@ -62,6 +62,7 @@ public struct ModelStore: Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelStoreError.notFetched(name, path: url.path)
         }
+        try verifyChecksum(of: url)
         do {
             let weights = try SafeTensors(contentsOf: url)
             switch name {
@@ -78,11 +79,42 @@ public struct ModelStore: Sendable {
     }
 }
 
+extension ModelStore {
+    /// Where tools/fetch_models.sh records the SHA-256 of the file it converted.
+    public func checksumURL(of name: String) throws -> URL {
+        let url = try url(of: name)
+        return url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".sha256")
+    }
+
+    /// Compares the weights with the SHA-256 recorded beside them when they were converted. Done on
+    /// every load: hashing costs well under a second for Inception-v3's 95 MB, against seconds per
+    /// frame, and a flipped bit inside the weights would otherwise only show as a strange video.
+    /// Weights fetched before the checksum existed (no .sha256) are loaded unchecked.
+    func verifyChecksum(of url: URL) throws {
+        let sidecar = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".sha256")
+        guard let recorded = try? String(contentsOf: sidecar, encoding: .utf8) else { return }
+        let expected = recorded.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.map(String.init)?.lowercased() ?? ""
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw ModelStoreError.unreadable(path: url.path, reason: error.localizedDescription)
+        }
+        var hash = SHA256()
+        data.withUnsafeBytes { hash.update($0) }
+        let actual = hash.hexDigest()
+        if actual != expected {
+            throw ModelStoreError.checksumMismatch(path: url.path, expected: expected, actual: actual)
+        }
+    }
+}
+
 public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case unknownModel(String, known: [String])
     case notFetched(String, path: String)
     case unreadable(path: String, reason: String)
     case corrupt(path: String, reason: String)
+    case checksumMismatch(path: String, expected: String, actual: String)
 
     public var description: String {
         switch self {
@@ -92,6 +124,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
             return "the weights of \(name) are not at \(path); run `make models` (or set DREAMVIDEO_MODELS to where they are)"
         case .unreadable(let path, let reason):
             return "cannot read \(path) (\(reason)); check its permissions, or delete it and run `make models`"
+        case .checksumMismatch(let path, let expected, let actual):
+            return "\(path) is damaged: its SHA-256 is \(actual.prefix(12))..., not the \(expected.prefix(12))... recorded when it was converted; delete it and run `make models`"
         case .corrupt(let path, let reason):
             return "\(path) is not a valid weights file (\(reason)); delete it and run `make models`"
         }

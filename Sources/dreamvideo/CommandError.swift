@@ -9,9 +9,18 @@ enum CommandError: Error, CustomStringConvertible {
     case badAlgorithm(String)
     case presetNotFound(String, searched: [String])
     case outputExists(String)
+    case framesExist(String)
     case outputIsDirectory(String)
     case outputDirectoryMissing(String)
     case nothingToWrite
+    case oddSize(width: Int, height: Int)
+    case outputDirectoryNotWritable(String, reason: String)
+    case noCheckpoint(String)
+    case badCheckpoint(String, reason: String)
+    case checkpointExists(String)
+    case resumeMismatch(checkpoint: String, key: String, then: String, now: String)
+    case resumeVideoMismatch(video: String, holds: Int, expected: Int)
+    case cannotSaveCheckpoint(String, reason: String)
 
     var description: String {
         switch self {
@@ -33,12 +42,31 @@ enum CommandError: Error, CustomStringConvertible {
             return "no schedule file '\(name)' and no preset of that name in \(searched.joined(separator: ", ")); give a path to a JSON schedule or a preset name such as layers"
         case .outputExists(let path):
             return "\(path) already exists; pass --overwrite to replace it, or choose another -o"
+        case .framesExist(let dir):
+            return "\(dir) already holds frame_*.png files; pass --overwrite to replace them, or choose another --frames-dir"
         case .outputIsDirectory(let path):
             return "-o \(path) is a directory; give a file name such as \(path)/out.mp4"
         case .outputDirectoryMissing(let dir):
             return "the output folder \(dir) does not exist; create it first or choose another -o"
         case .nothingToWrite:
             return "nothing to write; give -o OUT.mp4 and/or --frames-dir DIR"
+        case .oddSize(let w, let h):
+            let even = "\(w + w % 2)x\(h + h % 2)"
+            return "--size \(w)x\(h) has an odd side, which H.264 cannot encode; use an even size such as \(even)"
+        case .outputDirectoryNotWritable(let dir, let reason):
+            return "cannot write in the output folder \(dir) (\(reason)); choose a folder you can write to"
+        case .noCheckpoint(let path):
+            return "--resume: there is no checkpoint \(path), so nothing to continue; run the same command without --resume"
+        case .badCheckpoint(let path, let reason):
+            return "--resume: the checkpoint \(path) \(reason); delete it and render again without --resume"
+        case .checkpointExists(let path):
+            return "an interrupted render left the checkpoint \(path); add --resume to continue it, or --overwrite to start again"
+        case .resumeMismatch(let path, let key, let then, let now):
+            return "--resume: the checkpoint \(path) was made with \(key) = \(then), this command gives \(now); run the same command as before with --resume, or start again with --overwrite"
+        case .resumeVideoMismatch(let video, let holds, let expected):
+            return "--resume: \(video) holds \(holds) frames but the checkpoint expects \(expected); it was changed since, so start again with --overwrite"
+        case .cannotSaveCheckpoint(let path, let reason):
+            return "cannot save the checkpoint \(path) (\(reason)); the frames done so far are kept, but --resume will not work: free some space"
         }
     }
 }

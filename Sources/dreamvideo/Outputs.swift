@@ -8,7 +8,9 @@ struct Outputs {
     var framesDir: String?
     var encoder: MP4Sink.Options
 
-    init(mp4: String?, framesDir: String?, input: String, overwrite: Bool, encoder: MP4Sink.Options) throws {
+    /// `resume`: the MP4 of the interrupted render is expected to exist (it is continued, not replaced).
+    init(mp4: String?, framesDir: String?, input: String, overwrite: Bool, encoder: MP4Sink.Options,
+         resume: Bool = false) throws {
         var mp4 = mp4
         if mp4 == nil && framesDir == nil {
             let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
@@ -25,23 +27,83 @@ struct Outputs {
             if !dir.isEmpty && !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
                 throw CommandError.outputDirectoryMissing(dir)
             }
-            if fm.fileExists(atPath: path) && !overwrite { throw CommandError.outputExists(path) }
+            try Self.checkWritable(dir.isEmpty ? "." : dir)
+            // An interrupted render's video is not an ordinary existing file: say how to continue it.
+            if !overwrite && !resume && fm.fileExists(atPath: Checkpoint.path(forOutput: path)) {
+                throw CommandError.checkpointExists(Checkpoint.path(forOutput: path))
+            }
+            if fm.fileExists(atPath: path) && !overwrite && !resume { throw CommandError.outputExists(path) }
+        }
+        if let framesDir {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: framesDir, isDirectory: &isDir) && isDir.boolValue {
+                try Self.checkWritable(framesDir)
+                if !overwrite && !resume {
+                    if FileManager.default.fileExists(atPath: Checkpoint.path(forOutput: framesDir)) {
+                        throw CommandError.checkpointExists(Checkpoint.path(forOutput: framesDir))
+                    }
+                    let names = (try? FileManager.default.contentsOfDirectory(atPath: framesDir)) ?? []
+                    if names.contains(where: { $0.hasPrefix("frame_") && $0.hasSuffix(".png") }) {
+                        throw CommandError.framesExist(framesDir)
+                    }
+                }
+            } else {
+                let parent = URL(fileURLWithPath: framesDir).deletingLastPathComponent().path
+                if FileManager.default.fileExists(atPath: parent) { try Self.checkWritable(parent) }
+            }
         }
         self.mp4 = mp4
         self.framesDir = framesDir
         self.encoder = encoder
     }
 
+    /// A read-only folder (or file system) is found before the first frame, not after it.
+    static func checkWritable(_ dir: String) throws {
+        if access(dir, W_OK) != 0 {
+            throw CommandError.outputDirectoryNotWritable(dir, reason: String(cString: strerror(errno)))
+        }
+    }
+
+    /// The output that names the checkpoint and the settings file: the MP4, else the frame folder.
+    var primary: String { mp4 ?? framesDir ?? "" }
+
+    /// The resolved settings, beside the output: out.mp4.json (or frames.json for a frame folder).
+    var settingsPath: String {
+        var p = primary
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p + ".json"
+    }
+
     var summary: String {
         [mp4, framesDir.map { "\($0)/frame_*.png" }].compactMap { $0 }.joined(separator: " and ")
     }
 
-    func open(frames: Int) throws -> FanOutSink {
+    /// `framesDone` > 0 continues an interrupted render: the MP4 copies the one that render finished,
+    /// and the frame files are numbered on from there.
+    func open(frames: Int, framesDone: Int = 0) throws -> FanOutSink {
         var sinks: [FrameSink] = []
         // The MP4 first: it checks the encoder options before touching the disk, and if the frame
         // folder then fails the MP4's temporary is removed, so a mistake leaves no empty folder or file.
-        if let mp4 { sinks.append(try MP4Sink(path: mp4, options: encoder)) }
-        if let framesDir { sinks.append(try PNGSequenceSink(directory: framesDir, lastIndex: frames)) }
+        if let mp4 {
+            let sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil)
+            if sink.previousFrames != framesDone {
+                sink.cancel()
+                throw CommandError.resumeVideoMismatch(video: mp4, holds: sink.previousFrames, expected: framesDone)
+            }
+            sinks.append(sink)
+        }
+        if let framesDir {
+            sinks.append(try PNGSequenceSink(directory: framesDir, startIndex: framesDone + 1, lastIndex: frames))
+        }
         return FanOutSink(sinks)
+    }
+
+    /// Removes every temporary a sink may have open (the MP4's, a frame being written): what a
+    /// second Ctrl-C does before ending the process at once. Only unlink(2): safe from any thread.
+    func removeTemporaries() {
+        if let mp4 { unlink(partialPath(for: mp4)) }
+        if let framesDir, let names = try? FileManager.default.contentsOfDirectory(atPath: framesDir) {
+            for n in names where n.hasPrefix(".frame_") && n.hasSuffix(".partial") { unlink(framesDir + "/" + n) }
+        }
     }
 }

@@ -79,6 +79,11 @@ struct Render: ParsableCommand {
     @Flag(name: .long, help: "Replace the output MP4 if it exists.")
     var overwrite = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Continue a render stopped by Ctrl-C: run the same command again with --resume.",
+        discussion: "Ctrl-C (or SIGTERM) stops after the frame in progress, finishes the MP4 with every frame done, and saves OUT.mp4.checkpoint."))
+    var resume = false
+
     @OptionGroup(title: "Shortcuts that override the schedule")
     var shortcuts: Shortcuts
 

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Encode
 import Foundation
 import FrameLoop
@@ -12,6 +13,11 @@ struct RenderPlan {
     var outputs: Outputs
     var seed: UInt64
     var threads: Int
+    /// The resolved settings: beside the output, in the MP4's metadata and in a checkpoint.
+    var settings: RenderSettings
+    var checkpointPath: String
+    /// Where the render begins: before frame 1, or a checkpoint's state with --resume.
+    var initialState: FrameLoop.State
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -29,29 +35,101 @@ struct RenderPlan {
         let image = try ImageDecoder().decode(path: c.input)
         let size = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
         self.outputs = try Outputs(mp4: c.output, framesDir: c.framesDir, input: c.input, overwrite: c.overwrite,
-                                   encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset, codec: c.codec))
+                                   encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset, codec: c.codec),
+                                   resume: c.resume)
+        if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
+            throw CommandError.oddSize(width: size.width, height: size.height)
+        }
+        checkpointPath = Checkpoint.path(forOutput: outputs.primary)
 
-        let model = try ModelStore().load(name: modelName)
+        let store = ModelStore()
+        let model = try store.load(name: modelName)
         self.network = try Network(model: model, backend: backend, threads: threads, precision: precision)
         self.schedule = try schedule.resolved(for: network)
         self.start = image.coverCropped(width: size.width, height: size.height)
+
+        let inputBytes = (try? Data(contentsOf: URL(fileURLWithPath: c.input))) ?? Data()
+        let modelHash = (try? store.checksumURL(of: modelName)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+        settings = RenderSettings(
+            version: Render.configuration.version,
+            command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--resume" && $0 != "--overwrite" },
+            input: c.input, inputSHA256: SHA256.hex(inputBytes),
+            size: "\(size.width)x\(size.height)", model: modelName,
+            modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
+            backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
+            mp4: outputs.mp4, framesDir: outputs.framesDir,
+            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: c.fps),
+            schedule: ScheduleRecord(schedule, model: modelName))
+        outputs.encoder.metadata["comment"] = settings.compactJSON
+
+        if c.resume {
+            let cp = try Checkpoint.load(from: checkpointPath)
+            if let d = settings.firstDifference(from: cp.settings) {
+                throw CommandError.resumeMismatch(checkpoint: checkpointPath, key: d.key, then: d.then, now: d.now)
+            }
+            guard cp.state.canvas.width == start.width, cp.state.canvas.height == start.height,
+                  (0..<self.schedule.totalFrames).contains(cp.state.framesDone) else {
+                throw CommandError.badCheckpoint(checkpointPath, reason: "does not fit this render")
+            }
+            initialState = cp.state
+        } else {
+            initialState = FrameLoop.State(start: start, seed: seed)
+        }
     }
 
     func run() throws {
-        let sinks = try outputs.open(frames: schedule.totalFrames)
-        let progress = ProgressLine(total: schedule.totalFrames)
-        progress.announce("\(network.name), \(start.width)x\(start.height), \(schedule.totalFrames) frames, "
+        let total = schedule.totalFrames
+        let progress = ProgressLine(total: total)
+        let outputs = self.outputs
+        // From here until the outputs are final, a first Ctrl-C stops after the current frame and a
+        // second stops at once; before this, the default action (end the process) loses nothing.
+        let interrupt = Interrupt(
+            firstNotice: { _ in
+                FileHandle.standardError.write(Data("\nstopping after this frame; press Ctrl-C again to stop at once (the frame in progress is lost)\n".utf8))
+            },
+            stopNow: { sig in
+                outputs.removeTemporaries()
+                FileHandle.standardError.write(Data("\nstopped at once; the frames finished earlier are kept\n".utf8))
+                _exit(128 + sig)
+            })
+        defer { interrupt.uninstall() }
+
+        var state = initialState
+        // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
+        if state.framesDone == 0 { unlink(checkpointPath) }
+        let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
+        if state.framesDone > 0 {
+            progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
+        }
+        progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
         do {
             // Frames above 1280x720 are dreamed in tiles: memory then stays under ~3 GB at 1920x1080.
-            try FrameLoop().run(start: start, network: TiledNetwork(network), schedule: schedule, seed: seed,
-                                sink: sinks, progress: progress.update)
+            try FrameLoop().run(from: &state, network: TiledNetwork(network), schedule: schedule, sink: sinks,
+                                progress: progress.update, shouldStop: { interrupt.requested })
+            // Both a finished and a stopped render end with complete, playable outputs.
             try sinks.finish()
         } catch {
             progress.end()
             throw error
         }
         progress.end()
-        progress.announce("wrote \(outputs.summary)")
+        try writeSettings()
+        if state.framesDone < total {
+            try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
+            progress.announce("stopped after frame \(state.framesDone) of \(total); \(outputs.summary) hold the frames done. "
+                              + "To continue, run the same command with --resume (checkpoint: \(checkpointPath))")
+            throw ExitCode(128 + (interrupt.firstSignal ?? SIGINT))
+        }
+        unlink(checkpointPath)
+        progress.announce("wrote \(outputs.summary) (settings: \(outputs.settingsPath))")
+    }
+
+    private func writeSettings() throws {
+        do {
+            try settings.json.write(to: URL(fileURLWithPath: outputs.settingsPath), options: .atomic)
+        } catch {
+            throw CommandError.cannotSaveCheckpoint(outputs.settingsPath, reason: error.localizedDescription)
+        }
     }
 }

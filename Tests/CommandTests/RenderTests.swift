@@ -18,7 +18,7 @@ final class RenderTests: CommandTestCase {
         let run = try dreamvideo(try settings(steps: 4) + ["-o", "out.mp4", "--frames-dir", "frames"])
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertFalse(run.crashed, run.stderr)
-        XCTAssertEqual(try listing(), ["frames", "out.mp4"], "no temporary or stray file is left beside the outputs")
+        XCTAssertEqual(try listing(), ["frames", "out.mp4", "out.mp4.json"], "no temporary, checkpoint or stray file is left beside the outputs and their settings")
         XCTAssertEqual(try listing(dir + "/frames"), pngNames(frames))
 
         // The container says what was asked, and ffprobe counts the frames by decoding them.

@@ -43,7 +43,7 @@ final class UserErrorTests: CommandTestCase {
     func testTheBaseRenderWorks() throws {
         let run = try dreamvideo(try base())
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(try listing(), ["frames", "out.mp4"])
+        XCTAssertEqual(try listing(), ["frames", "out.mp4", "out.mp4.json"])
         XCTAssertEqual(try listing(dir + "/frames"), ["frame_00001.png", "frame_00002.png"])
     }
 
@@ -68,6 +68,29 @@ final class UserErrorTests: CommandTestCase {
         try expectError(try base(input: "notes.jpg"), mentions: ["notes.jpg", "PNG or JPEG"])
     }
 
+    func testTruncatedPNG() throws {
+        let png = dir + "/whole.png"
+        let r = try runProcess(try tool("ffmpeg"), ["-v", "error", "-i", try testPhoto("dog.jpg"), "-vf", "scale=160:120", png], in: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: png))
+        try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.png"))
+        try FileManager.default.removeItem(atPath: png)
+        try expectError(try base(input: "cut.png"), mentions: ["cut.png", "truncated or corrupt PNG"])
+    }
+
+    func testTruncatedJPEG() throws {
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: try testPhoto("dog.jpg")))
+        try bytes.prefix(bytes.count * 6 / 10).write(to: URL(fileURLWithPath: dir + "/cut.jpg"))
+        try expectError(try base(input: "cut.jpg"), mentions: ["cut.jpg", "truncated or corrupt JPEG"])
+    }
+
+    /// A PNG whose header says 900000x900000: refused from the header, with the memory it would
+    /// need, before a byte of pixels is allocated (no machine has the ~26 TB).
+    func testImageTooLargeForMemory() throws {
+        try pngHeaderOnly(width: 900_000, height: 900_000).write(to: URL(fileURLWithPath: dir + "/huge.png"))
+        try expectError(try base(input: "huge.png"), mentions: ["huge.png", "900000x900000", "needs about", "TB", "scale it down"])
+    }
+
     // MARK: network and layer
 
     func testUnknownModel() throws {
@@ -82,6 +105,21 @@ final class UserErrorTests: CommandTestCase {
         let empty = dir + "/no-models"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
         try expectError(try base(), mentions: ["squeezenet1_1", "make models"], environment: ["DREAMVIDEO_MODELS": empty])
+    }
+
+    func testCorruptWeightsFailTheirChecksum() throws {
+        let models = dir + "/models"
+        try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: false)
+        let real = ModelsDirectory.path + "/squeezenet1_1.safetensors"
+        guard FileManager.default.fileExists(atPath: real + ".sha256") else {
+            throw XCTSkip("\(real).sha256 is missing; run `make models` to record the checksums")
+        }
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: real))
+        bytes[bytes.count / 2] ^= 0x10   // one bit inside the weights: the header still parses
+        try bytes.write(to: URL(fileURLWithPath: models + "/squeezenet1_1.safetensors"))
+        try FileManager.default.copyItem(atPath: real + ".sha256", toPath: models + "/squeezenet1_1.safetensors.sha256")
+        try expectError(try base(), mentions: ["squeezenet1_1.safetensors", "SHA-256", "make models"],
+                        environment: ["DREAMVIDEO_MODELS": models])
     }
 
     // MARK: schedules
@@ -107,6 +145,21 @@ final class UserErrorTests: CommandTestCase {
         try expectError(try base(layer: ["--schedule", path]), mentions: [path, "segments[0].frames", "at least 1"])
     }
 
+    func testScheduleWithNegativeFrames() throws {
+        let path = try write(#"{"model": "squeezenet1_1", "segments": [{"layer": "fire2", "frames": -5}]}"#, to: "negative.json")
+        try expectError(try base(layer: ["--schedule", path]), mentions: [path, "segments[0].frames", "at least 1"])
+    }
+
+    func testScheduleWithZeroZoom() throws {
+        let path = try write(#"{"model": "squeezenet1_1", "segments": [{"layer": "fire2", "frames": 2, "zoom": 0}]}"#, to: "zoom0.json")
+        try expectError(try base(layer: ["--schedule", path]), mentions: [path, "zoom", "0.5"])
+    }
+
+    func testScheduleWithUnknownTopLevelKey() throws {
+        let path = try write(#"{"model": "squeezenet1_1", "segmets": [{"layer": "fire2", "frames": 2}]}"#, to: "top.json")
+        try expectError(try base(layer: ["--schedule", path]), mentions: [path, "\"segmets\"", "\"segments\""])
+    }
+
     func testScheduleWithUnknownKey() throws {
         let path = try write(#"{"model": "squeezenet1_1", "segments": [{"layer": "fire2", "frames": 2, "zom": 1.1}]}"#, to: "typo.json")
         try expectError(try base(layer: ["--schedule", path]), mentions: [path, "\"zom\"", "\"zoom\""])
@@ -126,8 +179,26 @@ final class UserErrorTests: CommandTestCase {
         try expectError(try base() + ["--size", "abc"], mentions: ["--size", "abc"])
     }
 
+    func testOddSizeForAnMP4() throws {
+        try expectError(try base() + ["--size", "97x80"], mentions: ["97x80", "odd", "98x80"])
+    }
+
+    func testAbsurdSize() throws {
+        try expectError(try base() + ["--size", "100000x100000"], mentions: ["100000x100000", "out of range"])
+    }
+
     func testOutputInMissingDirectory() throws {
         try expectError(try base() + ["-o", "missing/out.mp4"], mentions: ["missing"])
+    }
+
+    /// A read-only file system (a read-only tmpfs: as root, a folder's mode bits would not stop us).
+    func testOutputInReadOnlyDirectory() throws {
+        let ro = dir + "/ro"
+        try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: false)
+        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro], in: dir)
+        guard m.status == 0 else { throw XCTSkip("cannot mount a read-only tmpfs here (\(m.stderr)); this needs root") }
+        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [ro], in: dir) }
+        try expectError(try base() + ["-o", "ro/out.mp4", "--frames-dir", "ro/frames"], mentions: ["ro", "Read-only file system"])
     }
 
     func testOutputThatIsADirectory() throws {
@@ -139,7 +210,7 @@ final class UserErrorTests: CommandTestCase {
     func testOneCharacterOutputNameWorks() throws {
         let run = try dreamvideo(try base() + ["-o", "v"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(try listing(), ["frames", "v"])
+        XCTAssertEqual(try listing(), ["frames", "v", "v.json"])
     }
 
     func testWithoutOutputsTheVideoIsNamedForTheInput() throws {
@@ -147,7 +218,7 @@ final class UserErrorTests: CommandTestCase {
         let run = try dreamvideo(["p.jpg", "--model", "squeezenet1_1", "--layer", "fire2", "--size", "96x80",
                                   "--frames", "1", "--octaves", "1", "--steps", "1"])
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(try listing(), ["p-dream.mp4", "p.jpg"])
+        XCTAssertEqual(try listing(), ["p-dream.mp4", "p-dream.mp4.json", "p.jpg"])
     }
 
     func testExistingOutputIsKeptWithoutOverwrite() throws {
@@ -156,12 +227,29 @@ final class UserErrorTests: CommandTestCase {
         XCTAssertEqual(try String(contentsOfFile: dir + "/out.mp4", encoding: .utf8), "an earlier video\n")
     }
 
+    func testExistingFramesAreKeptWithoutOverwrite() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/frames", withIntermediateDirectories: false)
+        try write("an earlier frame\n", to: "frames/frame_00001.png")
+        try expectError(try base() + ["-o", "new.mp4"], mentions: ["frames", "frame_*.png", "--overwrite"])
+        XCTAssertEqual(try String(contentsOfFile: dir + "/frames/frame_00001.png", encoding: .utf8), "an earlier frame\n")
+    }
+
     func testExistingOutputIsReplacedWithOverwrite() throws {
         try write("an earlier video\n", to: "out.mp4")
         let run = try dreamvideo(try base() + ["--overwrite"])
         XCTAssertEqual(run.status, 0, run.stderr)
         let size = try FileManager.default.attributesOfItem(atPath: dir + "/out.mp4")[.size] as? Int ?? 0
         XCTAssertGreaterThan(size, 1000, "out.mp4 was not replaced by a video")
+    }
+
+    func testResumeWithoutACheckpoint() throws {
+        try expectError(try base() + ["--resume"], mentions: ["out.mp4.checkpoint", "without --resume"])
+    }
+
+    func testDamagedCheckpoint() throws {
+        try write("an earlier video\n", to: "out.mp4")
+        try write("{\"format\": 1, \"state\": ", to: "out.mp4.checkpoint")
+        try expectError(try base() + ["--resume"], mentions: ["out.mp4.checkpoint", "delete it"])
     }
 
     // MARK: encoder options
@@ -186,4 +274,36 @@ final class UserErrorTests: CommandTestCase {
         try expectUsageError(try base() + ["--no-such-option"])
         try expectUsageError(try base() + ["--seed"])
     }
+}
+
+/// Where `make models` put the weights (as ModelStore finds them).
+enum ModelsDirectory {
+    static var path: String {
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["DREAMVIDEO_MODELS"], !d.isEmpty { return d }
+        let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
+        return cache + "/dreamvideo/models"
+    }
+}
+
+/// A PNG signature and a valid IHDR of the given size (8-bit RGB), then one empty IDAT: what a
+/// decoder sees first of a huge image.
+func pngHeaderOnly(width: UInt32, height: UInt32) -> Data {
+    func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
+        let typed = Array(type.utf8) + body
+        return be(UInt32(body.count)) + typed + be(crc32(typed))
+    }
+    let ihdr = be(width) + be(height) + [8, 2, 0, 0, 0]
+    return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", []))
+}
+
+/// The CRC-32 of PNG chunks (ISO 3309, reflected, polynomial 0xEDB88320).
+func crc32(_ bytes: [UInt8]) -> UInt32 {
+    var c: UInt32 = 0xFFFF_FFFF
+    for b in bytes {
+        c ^= UInt32(b)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+    }
+    return ~c
 }

@@ -1,0 +1,113 @@
+import Foundation
+import FrameLoop
+import Net
+
+/// Everything that decides a render's frames, fully resolved (every default filled in): written
+/// beside the output as JSON and into the MP4's metadata so that anyone can reproduce the video,
+/// and kept in a checkpoint so that `--resume` continues only the render that was started.
+struct RenderSettings: Codable, Equatable {
+    var program = "dreamvideo"
+    var version: String
+    /// The command line as typed (without --resume/--overwrite), the shortest way to run it again.
+    var command: [String]
+    var input: String
+    var inputSHA256: String
+    var size: String
+    var model: String
+    /// As recorded beside the weights by `make models` (nil for weights fetched before checksums existed).
+    var modelSHA256: String?
+    var backend: String
+    /// f32 or bf16: bf16 dreams look the same but are not the same numbers.
+    var precision: String
+    /// Part of the result: the same seed with another thread count may round differently.
+    var threads: Int
+    var seed: UInt64
+    var mp4: String?
+    var framesDir: String?
+    var encoder: Encoder?
+    /// Itself a schedule file: `--schedule` can read this object back.
+    var schedule: ScheduleRecord
+
+    struct Encoder: Codable, Equatable {
+        var codec: String
+        var crf: Int
+        var preset: String
+        var fps: Int
+    }
+
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        return e
+    }
+
+    var json: Data { (try? Self.encoder().encode(self)) ?? Data() }
+
+    /// One line, for the MP4's comment tag.
+    var compactJSON: String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// The first setting that differs between a checkpoint's render and this one, as (key, then, now);
+    /// nil when the two make the same frames. The command line and the input's path may differ
+    /// (a resume adds --resume; the input may be reached by another path): the input's hash may not.
+    func firstDifference(from earlier: RenderSettings) -> (key: String, then: String, now: String)? {
+        func flat(_ s: RenderSettings) -> [String: String] {
+            var s = s
+            s.command = []; s.input = ""
+            guard let obj = try? JSONSerialization.jsonObject(with: (try? JSONEncoder().encode(s)) ?? Data()) as? [String: Any] else { return [:] }
+            var out: [String: String] = [:]
+            func walk(_ v: Any, _ key: String) {
+                if let d = v as? [String: Any] { for (k, x) in d { walk(x, key.isEmpty ? k : key + "." + k) } }
+                else if let a = v as? [Any] { for (i, x) in a.enumerated() { walk(x, "\(key)[\(i)]") } }
+                else { out[key] = "\(v)" }
+            }
+            walk(obj, "")
+            return out
+        }
+        let a = flat(earlier), b = flat(self)
+        for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
+            return (key, a[key] ?? "(none)", b[key] ?? "(none)")
+        }
+        return nil
+    }
+}
+
+/// What `--resume` needs: the settings of the render that was stopped and the loop's state after
+/// the last frame its outputs hold. One JSON file beside the output (the canvas as raw Float32,
+/// base64); written whole to a temporary and renamed, so it is never half there.
+struct Checkpoint: Codable {
+    var format = 1
+    var settings: RenderSettings
+    var totalFrames: Int
+    var state: FrameLoop.State
+
+    static func path(forOutput primary: String) -> String {
+        var p = primary
+        while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
+        return p + ".checkpoint"
+    }
+
+    func save(to path: String) throws {
+        do {
+            try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CommandError.cannotSaveCheckpoint(path, reason: error.localizedDescription)
+        }
+    }
+
+    static func load(from path: String) throws -> Checkpoint {
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandError.noCheckpoint(path) }
+        do {
+            let cp = try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+            guard cp.format == 1 else { throw CommandError.badCheckpoint(path, reason: "format \(cp.format) is not 1") }
+            return cp
+        } catch let e as CommandError {
+            throw e
+        } catch {
+            throw CommandError.badCheckpoint(path, reason: "cannot be read")
+        }
+    }
+}
