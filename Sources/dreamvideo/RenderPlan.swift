@@ -117,7 +117,7 @@ struct RenderPlan {
         try writeSettings()
         if state.framesDone < total {
             try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
-            progress.announce("stopped after frame \(state.framesDone) of \(total); \(outputs.summary) hold the frames done. "
+            progress.announce("stopped after frame \(state.framesDone) of \(total); the frames done are in \(outputs.summary). "
                               + "To continue, run the same command with --resume (checkpoint: \(checkpointPath))")
             throw ExitCode(128 + (interrupt.firstSignal ?? SIGINT))
         }
