@@ -12,6 +12,7 @@ struct RenderPlan {
     var outputs: Outputs
     var seed: UInt64
     var threads: Int
+    var palette: ColourStats?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -34,6 +35,7 @@ struct RenderPlan {
         self.network = try Network(model: model, backend: backend, threads: threads)
         self.schedule = try schedule.resolved(for: network)
         self.start = image.coverCropped(width: size.width, height: size.height)
+        self.palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
     }
 
     func run() throws {
@@ -43,7 +45,7 @@ struct RenderPlan {
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
         do {
             try FrameLoop().run(start: start, network: network, schedule: schedule, seed: seed,
-                                sink: sinks, progress: progress.update)
+                                palette: palette, sink: sinks, progress: progress.update)
             try sinks.finish()
         } catch {
             progress.end()
