@@ -7,8 +7,8 @@ import FrameLoop
 struct Metrics: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
-        usage: "dreamvideo metrics <video> [--window <n>] [--zoom <zoom>] [--rotate <degrees>]",
         abstract: "Print colour, clipping, sharpness and flicker figures of a rendered video (MP4 or frame folder).",
+        usage: "dreamvideo metrics <video> [--window <n>] [--zoom <zoom>] [--rotate <degrees>]",
         discussion: """
         Lightness (mean L*) and chroma (mean sqrt(a*^2+b*^2)) of the first and last frames and their \
         drift; the fraction of pixels with a channel at 0 or 255; sharpness (mean gradient magnitude of \
