@@ -15,6 +15,17 @@ enum ColourSpace {
         return 255 * v
     }
 
+    /// Values within `knee` of either end are compressed smoothly (tanh) into (0.6, 254.4), so they
+    /// never round to 0 or 255: a dream pushes colours past the gamut every step, and a hard clamp
+    /// would flatten them into clipped patches that lose all detail. Mid values are untouched.
+    @inline(__always) static func rolledOff(_ v: Float) -> Float {
+        let knee: Float = 6, top: Float = 254.4, bottom: Float = 0.6
+        let hi = top - knee, lo = bottom + knee
+        if v > hi { return hi + knee * tanhf((v - hi) / knee) }
+        if v < lo { return lo - knee * tanhf((lo - v) / knee) }
+        return v
+    }
+
     // D65 reference white.
     static let xn: Float = 0.95047, zn: Float = 1.08883
     static let delta: Float = 6.0 / 29.0
@@ -93,15 +104,20 @@ extension FloatImage {
         return out
     }
 
-    /// From L*, a*, b* planes; colours outside sRGB are clamped into 0...255.
-    public init(labPlanes lab: [Float], width: Int, height: Int) {
+    /// From L*, a*, b* planes; colours outside sRGB are clamped into 0...255 (or, with `softEdges`,
+    /// rolled off smoothly so they stay a little inside it).
+    public init(labPlanes lab: [Float], width: Int, height: Int, softEdges: Bool = false) {
         let n = width * height
         var px = [Float](repeating: 0, count: 3 * n)
         lab.withUnsafeBufferPointer { p in
             px.withUnsafeMutableBufferPointer { o in
                 for i in 0..<n {
                     let (r, g, b) = ColourSpace.rgb(l: p[i], a: p[n + i], b: p[2 * n + i])
-                    o[i] = min(255, max(0, r)); o[n + i] = min(255, max(0, g)); o[2 * n + i] = min(255, max(0, b))
+                    if softEdges {
+                        o[i] = ColourSpace.rolledOff(r); o[n + i] = ColourSpace.rolledOff(g); o[2 * n + i] = ColourSpace.rolledOff(b)
+                    } else {
+                        o[i] = min(255, max(0, r)); o[n + i] = min(255, max(0, g)); o[2 * n + i] = min(255, max(0, b))
+                    }
                 }
             }
         }
@@ -129,6 +145,6 @@ extension FloatImage {
                 for i in (c * n)..<((c + 1) * n) { p[i] = (p[i] - from) * scale + to }
             }
         }
-        return FloatImage(labPlanes: lab, width: width, height: height)
+        return FloatImage(labPlanes: lab, width: width, height: height, softEdges: true)
     }
 }
