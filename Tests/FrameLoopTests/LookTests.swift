@@ -40,6 +40,12 @@ final class LookTests: XCTestCase {
         let full = ColourStats(of: drifted.colourPulled(toward: ref, strength: 1))
         XCTAssertEqual(full.meanL, ref.meanL, accuracy: 1.0)
         XCTAssertEqual(full.spreadA, ref.spreadA, accuracy: 0.1 * ref.spreadA)
+        // Colours pushed past the gamut roll off inside it rather than clip at 0 or 255.
+        var hot = img
+        for i in hot.pixels.indices { hot.pixels[i] = hot.pixels[i] > 128 ? 255 : 0 }
+        let rolled = hot.colourPulled(toward: ColourStats(of: hot), strength: 1)
+        XCTAssertTrue(rolled.pixels.allSatisfy { $0 > 0.5 && $0 < 254.5 })
+        XCTAssertEqual(VideoMetrics.figures(of: rolled).clipped, 0)
         let half = ColourStats(of: drifted.colourPulled(toward: ref, strength: 0.5))
         // Halfway (in log spread, linear mean), within clamping slack.
         XCTAssertEqual(half.meanL, (before.meanL + ref.meanL) / 2, accuracy: 1.0)
