@@ -78,6 +78,10 @@ struct Render: ParsableCommand {
         "Colour coherence pulls the frames toward this picture's colours instead of the start image's.", valueName: "image"))
     var palette: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Dream toward this picture's features: each layer amplifies the channels this image excites most.", valueName: "image"))
+    var guide: String?
+
     @Flag(name: .long, help: "Replace the output MP4 if it exists.")
     var overwrite = false
 

@@ -27,13 +27,16 @@ struct RenderPlan {
         _ = try ModelStore().entry(named: modelName)
 
         let image = try ImageDecoder().decode(path: c.input)
+        let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
         let size = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
         self.outputs = try Outputs(mp4: c.output, framesDir: c.framesDir, input: c.input, overwrite: c.overwrite,
                                    encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset, codec: c.codec))
 
         let model = try ModelStore().load(name: modelName)
         self.network = try Network(model: model, backend: backend, threads: threads)
-        self.schedule = try schedule.resolved(for: network)
+        var resolved = try schedule.resolved(for: network)
+        if let g = guideImage { resolved = try resolved.guided(by: g, network: network) }
+        self.schedule = resolved
         self.start = image.coverCropped(width: size.width, height: size.height)
         self.palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
     }
