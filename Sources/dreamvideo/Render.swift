@@ -30,7 +30,7 @@ struct Render: ParsableCommand {
     var input: String
 
     @Option(name: .long, help: ArgumentHelp(
-        "A JSON schedule: a path, or the name of a preset in presets/ (layers, quick, demo).",
+        "A JSON schedule: a path, or the name of a preset in presets/ (layers, spiral, zoomout, classic, quick, demo).",
         valueName: "file"))
     var schedule: String = "layers"
 
