@@ -74,7 +74,8 @@ public struct FrameLoop: Sendable {
             let camera = settings.camera(forFrame: n + i)
             motion = camera.outputFromSource(width: base.width, height: base.height).after(motion)
             motions.append(motion)
-            let m = camera.isIdentity && motion == .identity ? base : base.warped(motion.inverse, kernel: camera.kernel)
+            let m = camera.isIdentity && motion == .identity
+                ? base : base.warped(motion.inverse, kernel: camera.kernel).softenedOutside(motion.inverse)
             moved.append(m.sharpened(amount: settings.sharpen))
         }
         let last = n + count - 1
