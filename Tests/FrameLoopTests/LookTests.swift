@@ -208,6 +208,21 @@ final class LookTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(sharp.pixels.min()!, 0); XCTAssertLessThanOrEqual(sharp.pixels.max()!, 255)
     }
 
+    func testZoomOutFillsTheRevealedBorderSoftly() {
+        // A zoom out reveals a border; there the picture is a blurred extension, not sharp mirrored stripes.
+        let board = TestImages.checkerboard(width: 80, height: 60, cell: 2)
+        let map = Camera(zoom: 0.8).outputFromSource(width: 80, height: 60).inverse
+        let plain = board.warped(map), soft = plain.softenedOutside(map)
+        func texture(_ img: FloatImage, _ x0: Int, _ x1: Int) -> Float {
+            var s: Float = 0
+            for y in 20..<40 { for x in x0..<x1 { s += abs(img.pixels[y * 80 + x + 1] - img.pixels[y * 80 + x]) } }
+            return s
+        }
+        XCTAssertLessThan(texture(soft, 0, 6), 0.3 * texture(plain, 0, 6))   // the revealed band (8 px) is smooth
+        XCTAssertEqual(texture(soft, 30, 50), texture(plain, 30, 50))        // the picture itself is untouched
+        XCTAssertEqual(board.softenedOutside(Camera(zoom: 1.2).outputFromSource(width: 80, height: 60).inverse), board)
+    }
+
     func testLaplacianNormalisationEqualisesBands() {
         // Fine texture plus a coarse ramp 100x stronger: after normalisation neither band dominates.
         var g = FloatImage(width: 64, height: 64)
