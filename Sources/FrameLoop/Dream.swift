@@ -6,6 +6,12 @@ import Net
 /// mean magnitude, steps, rolls back and keeps pixels in 0...255. Deterministic given `rng`.
 public func dream(_ image: FloatImage, network: DreamNetwork, objective: Objective,
                   settings: DreamSettings, rng: inout SeededRandom) throws -> FloatImage {
+    try dream(image, network: network, objectives: ObjectiveBlend(objective), settings: settings, rng: &rng)
+}
+
+/// The same for a blend of objectives (a layer crossfade).
+public func dream(_ image: FloatImage, network: DreamNetwork, objectives: ObjectiveBlend,
+                  settings: DreamSettings, rng: inout SeededRandom) throws -> FloatImage {
     let sizes = settings.octaveSizes(width: image.width, height: image.height)
     var detail: FloatImage? = nil
     var current = image
@@ -18,7 +24,7 @@ public func dream(_ image: FloatImage, network: DreamNetwork, objective: Objecti
             current.add(up)
         }
         for _ in 0..<settings.steps {
-            try ascend(&current, network: network, objective: objective, settings: settings, rng: &rng)
+            try ascend(&current, network: network, objectives: objectives, settings: settings, rng: &rng)
         }
         detail = current.subtracting(base)
     }
@@ -26,17 +32,26 @@ public func dream(_ image: FloatImage, network: DreamNetwork, objective: Objecti
 }
 
 /// One jittered, normalised gradient step, in place.
-func ascend(_ image: inout FloatImage, network: DreamNetwork, objective: Objective,
+func ascend(_ image: inout FloatImage, network: DreamNetwork, objectives: ObjectiveBlend,
             settings: DreamSettings, rng: inout SeededRandom) throws {
     let j = settings.jitter
     let dx = j > 0 ? rng.int(in: -j...j) : 0
     let dy = j > 0 ? rng.int(in: -j...j) : 0
     let shifted = image.rolled(dx: dx, dy: dy)
-    let (_, g) = try network.gradient(of: objective, at: shifted.tensor)
-    precondition(g.shape == [3, image.height, image.width],
-                 "network \(network.name) returned a gradient of shape \(g.shape) for a \(image.width)x\(image.height) image")
+    var mixed: FloatImage? = nil
+    for part in objectives.parts where part.share > 0 {
+        let (_, g) = try network.gradient(of: part.objective, at: shifted.tensor)
+        precondition(g.shape == [3, image.height, image.width],
+                     "network \(network.name) returned a gradient of shape \(g.shape) for a \(image.width)x\(image.height) image")
+        var one = FloatImage(g)
+        if settings.lapLevels > 0 { one = one.laplacianNormalised(levels: settings.lapLevels) }
+        if objectives.parts.count == 1 { mixed = one; break }
+        one.scale(by: part.share / max(1e-20, one.meanAbsolute()))
+        if mixed == nil { mixed = one } else { mixed!.add(one) }
+    }
+    guard let unrolled = mixed else { return }
     // Rolling the gradient back is the same as rolling the stepped image back, and copies less.
-    let grad = FloatImage(g).rolled(dx: -dx, dy: -dy)
+    let grad = unrolled.rolled(dx: -dx, dy: -dy)
     var meanAbs: Double = 0
     grad.pixels.withUnsafeBufferPointer { p in
         var s: Float = 0
@@ -52,6 +67,18 @@ func ascend(_ image: inout FloatImage, network: DreamNetwork, objective: Objecti
 }
 
 extension FloatImage {
+    func meanAbsolute() -> Float {
+        pixels.withUnsafeBufferPointer { p in
+            var s: Float = 0
+            for v in p { s += abs(v) }
+            return s / Float(max(1, p.count))
+        }
+    }
+
+    mutating func scale(by k: Float) {
+        pixels.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] *= k } }
+    }
+
     mutating func add(_ other: FloatImage) {
         precondition(other.width == width && other.height == height)
         pixels.withUnsafeMutableBufferPointer { p in

@@ -13,6 +13,10 @@ public struct DreamSettings: Sendable, Equatable {
     /// Octaves whose shorter side would fall below this are skipped: tiny inputs fail in deep layers
     /// and dream nothing useful. 75 is the smallest input Inception-v3 carries through mixed_10.
     public var minimumOctaveSide: Int
+    /// Laplacian-pyramid normalisation of the gradient (the TensorFlow notebook's lap_normalize): the
+    /// gradient is split into this many frequency bands, each scaled to unit spread, so coarse
+    /// structure grows as fast as fine texture. 0: off (the plain mean-magnitude normalisation).
+    public var lapLevels: Int = 0
 
     public init(octaves: Int = 3, octaveScale: Double = 1.4, steps: Int = 10, stepSize: Double = 1.5,
                 jitter: Int = 32, minimumOctaveSide: Int = 75) {

@@ -9,20 +9,31 @@ public struct FrameLoop: Sendable {
     /// hold to continue a render exactly where it stopped. Codable so that a checkpoint carries
     /// every field, including ones added later, without listing them.
     public struct State: Sendable, Equatable, Codable {
-        /// The last finished frame (the start image before frame 1).
+        /// The last dreamed frame (the start image before frame 1). With a cadence above 1 it can be
+        /// ahead of the frames given out: those wait in `queued`.
         public var canvas: FloatImage
-        /// Frames finished so far.
+        /// Frames given out so far.
         public var framesDone: Int
         /// One random stream runs through the whole video.
         public var rng: SeededRandom
+        /// Colour coherence pulls every frame toward these L*a*b* statistics: the start image's
+        /// (taken before frame 1) or a palette image's.
+        public var colourReference: ColourStats?
+        /// Frames already made but not yet given out, oldest first (a cadence group: the camera-only
+        /// frames blended toward the group's dreamed last frame, which is `canvas`).
+        public var queued: [FloatImage]
 
-        public init(canvas: FloatImage, framesDone: Int, rng: SeededRandom) {
+        public init(canvas: FloatImage, framesDone: Int, rng: SeededRandom,
+                    colourReference: ColourStats? = nil, queued: [FloatImage] = []) {
             self.canvas = canvas; self.framesDone = framesDone; self.rng = rng
+            self.colourReference = colourReference; self.queued = queued
         }
 
-        /// Before frame 1. `start` must already have the output size (see `coverCropped`).
-        public init(start: FloatImage, seed: UInt64) {
-            self.init(canvas: start, framesDone: 0, rng: SeededRandom(seed: seed))
+        /// Before frame 1. `start` must already have the output size (see `coverCropped`). The colour
+        /// reference is `palette`'s statistics if given, else the start image's.
+        public init(start: FloatImage, seed: UInt64, palette: ColourStats? = nil) {
+            self.init(canvas: start, framesDone: 0, rng: SeededRandom(seed: seed),
+                      colourReference: palette ?? ColourStats(of: start))
         }
     }
 
@@ -32,14 +43,66 @@ public struct FrameLoop: Sendable {
     public func next(_ state: inout State, network: DreamNetwork, schedule: ResolvedSchedule) throws -> FloatImage {
         let n = state.framesDone + 1
         precondition(n <= schedule.totalFrames, "frame \(n) is past the schedule's \(schedule.totalFrames)")
-        let segment = schedule.segment(forFrame: n)
-        var frame = state.canvas
-        if n > 1 { frame = segment.settings.camera.next(frame) }
-        frame = try dream(frame, network: network, objective: segment.objective,
-                          settings: segment.settings.dream, rng: &state.rng)
-        state.canvas = frame
+        if state.queued.isEmpty {
+            state.queued = try group(startingAt: n, state: &state, network: network, schedule: schedule)
+        }
+        let frame = state.queued.removeFirst()
         state.framesDone = n
         return frame
+    }
+
+    /// Frames n ... n+N-1, where N is the cadence of frame n's segment (cut at the video's end): the
+    /// last one dreamed, from the camera's motion applied to the previous dreamed frame; the ones
+    /// before it that motion, blended more and more toward the dreamed frame (moved back to their
+    /// place), so the dream fades in rather than popping every N frames. Each frame is resampled
+    /// once, from the composed motion.
+    func group(startingAt n: Int, state: inout State, network: DreamNetwork, schedule: ResolvedSchedule) throws -> [FloatImage] {
+        if n == 1 {
+            let segment = schedule.segment(forFrame: 1)
+            let frame = try dreamed(state.canvas, frame: 1, settings: segment.settings, state: &state,
+                                    network: network, schedule: schedule)
+            state.canvas = frame
+            return [frame]
+        }
+        let cadence = max(1, schedule.segment(forFrame: n).settings.cadence)
+        let count = min(cadence, schedule.totalFrames - n + 1)
+        let base = state.canvas
+        var motion = AffineTransform.identity
+        var motions: [AffineTransform] = []
+        var moved: [FloatImage] = []
+        for i in 0..<count {
+            let settings = schedule.segment(forFrame: n + i).settings
+            let camera = settings.camera(forFrame: n + i)
+            motion = camera.outputFromSource(width: base.width, height: base.height).after(motion)
+            motions.append(motion)
+            let m = camera.isIdentity && motion == .identity
+                ? base : base.warped(motion.inverse, kernel: camera.kernel).softenedOutside(motion.inverse)
+            moved.append(m.sharpened(amount: settings.sharpen))
+        }
+        let last = n + count - 1
+        let dreamedLast = try dreamed(moved[count - 1], frame: last, settings: schedule.segment(forFrame: last).settings,
+                                      state: &state, network: network, schedule: schedule)
+        state.canvas = dreamedLast
+        var out: [FloatImage] = []
+        for i in 0..<(count - 1) {
+            // The dreamed frame seen from frame n+i: undo the motion from n+i to the last frame.
+            let back = motion.after(motions[i].inverse)
+            let aligned = dreamedLast.warped(back, kernel: schedule.segment(forFrame: n + i).settings.camera.kernel)
+            out.append(moved[i].blended(toward: aligned, by: Float(i + 1) / Float(count)))
+        }
+        out.append(dreamedLast)
+        return out
+    }
+
+    /// `frame` dreamed as video frame `index`, then pulled toward the colour reference.
+    func dreamed(_ frame: FloatImage, frame index: Int, settings: SegmentSettings, state: inout State,
+                 network: DreamNetwork, schedule: ResolvedSchedule) throws -> FloatImage {
+        var out = try dream(frame, network: network, objectives: schedule.objectives(forFrame: index),
+                            settings: settings.dream(forFrame: index), rng: &state.rng)
+        if let reference = state.colourReference, settings.colourCoherence > 0 {
+            out = out.colourPulled(toward: reference, strength: settings.colourCoherence)
+        }
+        return out
     }
 
     /// Renders from `state` to the end of the schedule, each frame into the sink. Deterministic for a
@@ -67,19 +130,40 @@ public struct FrameLoop: Sendable {
                                    meanSeconds: mean, secondsLeft: mean * Double(total - n)))
             if shouldStop() { break }
         }
-        return state.canvas
+        return state.lastFrame
     }
 
     /// From the start image: frame 1 is `start` dreamed.
     @discardableResult
     public func run(start: FloatImage, network: DreamNetwork, schedule: ResolvedSchedule, seed: UInt64,
+                    palette: ColourStats? = nil,
                     sink: FrameSink, progress: (FrameProgress) -> Void = { _ in }) throws -> FloatImage {
-        var state = State(start: start, seed: seed)
+        var state = State(start: start, seed: seed, palette: palette)
         return try run(from: &state, network: network, schedule: schedule, sink: sink, progress: progress)
     }
 
     private func seconds(_ d: Duration) -> Double {
         let c = d.components
         return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
+}
+
+extension FrameLoop.State {
+    /// The last frame given out (the canvas unless frames of a cadence group are still queued,
+    /// which cannot happen at the end of a video).
+    public var lastFrame: FloatImage { canvas }
+}
+
+extension FloatImage {
+    /// (1 - t) * self + t * other.
+    public func blended(toward other: FloatImage, by t: Float) -> FloatImage {
+        precondition(other.width == width && other.height == height)
+        var out = self
+        out.pixels.withUnsafeMutableBufferPointer { p in
+            other.pixels.withUnsafeBufferPointer { o in
+                for i in p.indices { p[i] += t * (o[i] - p[i]) }
+            }
+        }
+        return out
     }
 }

@@ -13,6 +13,9 @@ public struct Overrides: Sendable, Equatable {
     public var rotate: Double?
     public var translateX: Double?
     public var translateY: Double?
+    public var colourCoherence: Double?
+    public var sharpen: Double?
+    public var cadence: Int?
 
     public init(layer: String? = nil, frames: Int? = nil, octaves: Int? = nil, octaveScale: Double? = nil,
                 steps: Int? = nil, stepSize: Double? = nil, jitter: Int? = nil, zoom: Double? = nil,
@@ -33,6 +36,9 @@ public struct Overrides: Sendable, Equatable {
         if let v = rotate { out.append((.rotate, v)) }
         if let v = translateX { out.append((.translate_x, v)) }
         if let v = translateY { out.append((.translate_y, v)) }
+        if let v = colourCoherence { out.append((.colour_coherence, v)) }
+        if let v = sharpen { out.append((.sharpen, v)) }
+        if let v = cadence { out.append((.cadence, Double(v))) }
         return out
     }
 }
@@ -48,6 +54,7 @@ extension Schedule {
         var out = self
         if let layer = o.layer {
             out = Schedule.single(layer: layer, frames: o.frames ?? totalFrames, settings: defaults, source: cli)
+            out.segments[0].layers = [try Schedule.layerWeight(layer, weight: 1, file: cli, place: "--layer")]
             out.model = model
         } else if let limit = o.frames {
             var kept: [Segment] = []

@@ -24,8 +24,39 @@ public struct ResolvedSchedule: Sendable, Equatable {
         segments[segmentIndex(forFrame: frame)]
     }
 
+    /// What frame `frame` dreams toward: its segment's objective, or, in the last `transition` frames
+    /// of a segment, a blend of it and the next segment's whose weights move step by step from the
+    /// one to the other, so the dream morphs instead of jumping.
+    public func objectives(forFrame frame: Int) -> ObjectiveBlend {
+        let i = segmentIndex(forFrame: frame)
+        let seg = segments[i]
+        let k = min(seg.settings.transition, seg.frames)
+        guard k > 0, i + 1 < segments.count else { return ObjectiveBlend([(seg.objective, 1)]) }
+        let into = frame - (seg.lastFrame - k)   // 1...k in the transition, below 1 before it
+        guard into >= 1 else { return ObjectiveBlend([(seg.objective, 1)]) }
+        let t = Float(into) / Float(k + 1)
+        return ObjectiveBlend([(seg.objective, 1 - t), (segments[i + 1].objective, t)])
+    }
+
     public func segmentIndex(forFrame frame: Int) -> Int {
         precondition(frame >= 1 && frame <= totalFrames, "frame \(frame) is outside 1...\(totalFrames)")
         return segments.firstIndex { frame <= $0.lastFrame }!
     }
+}
+
+/// Objectives dreamed at once, each with a share (the shares add up to 1). Each one's gradient is
+/// normalised on its own before they are mixed: layers differ in gradient size by orders of magnitude,
+/// so mixing raw weights would jump from one layer to the other instead of fading.
+public struct ObjectiveBlend: Sendable, Equatable {
+    public struct Part: Sendable, Equatable {
+        public var objective: Objective
+        public var share: Float
+    }
+    public var parts: [Part]
+
+    public init(_ parts: [(Objective, Float)]) {
+        self.parts = parts.map { Part(objective: $0.0, share: $0.1) }
+    }
+
+    public init(_ objective: Objective) { self.init([(objective, 1)]) }
 }

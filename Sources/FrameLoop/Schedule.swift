@@ -16,11 +16,15 @@ public struct Schedule: Sendable, Equatable {
     public struct LayerWeight: Sendable, Equatable {
         public var name: String
         public var weight: Float
+        /// Only these channels of the layer (nil: all of them).
+        public var channels: [Int]?
         /// Where the name was given, for messages: "segments[1].layers.mixed_4" or "--layer".
         public var place: String
-        public init(name: String, weight: Float = 1, place: String) {
-            self.name = name; self.weight = weight; self.place = place
+        public init(name: String, weight: Float = 1, channels: [Int]? = nil, place: String) {
+            self.name = name; self.weight = weight; self.channels = channels; self.place = place
         }
+
+        var label: String { name + (channels.map { ":" + $0.map(String.init).joined(separator: ",") } ?? "") }
     }
 
     public struct Segment: Sendable, Equatable {
@@ -35,8 +39,8 @@ public struct Schedule: Sendable, Equatable {
 
         /// "mixed_3", or "mixed_4*1 + mixed_5*0.5" for a blend.
         public var layerDescription: String {
-            if layers.count == 1 && layers[0].weight == 1 { return layers[0].name }
-            return layers.map { "\($0.name)*\(JSONValue.format(Double($0.weight)))" }.joined(separator: " + ")
+            if layers.count == 1 && layers[0].weight == 1 { return layers[0].label }
+            return layers.map { "\($0.label)*\(JSONValue.format(Double($0.weight)))" }.joined(separator: " + ")
         }
     }
 
@@ -94,7 +98,7 @@ public struct Schedule: Sendable, Equatable {
         var defaults = SegmentSettings()
         if let d = top.first(where: { $0.key == "defaults" }) {
             let ms = try Self.members(of: d.value, file: file, place: "defaults")
-            try Self.rejectUnknown(ms, valid: SettingKey.allCases.map(\.rawValue), file: file, place: "defaults")
+            try Self.rejectUnknown(ms, valid: Self.settingKeys, file: file, place: "defaults")
             try Self.applySettings(ms, to: &defaults, file: file, place: "defaults")
         }
 
@@ -115,7 +119,8 @@ public struct Schedule: Sendable, Equatable {
         self.init(source: source, model: model, defaults: defaults, segments: segments)
     }
 
-    private static let segmentKeys = ["layer", "layers", "frames"] + SettingKey.allCases.map(\.rawValue)
+    private static let settingKeys = SettingKey.allCases.map(\.rawValue) + ["easing"]
+    private static let segmentKeys = ["layer", "layers", "frames"] + settingKeys
 
     private static func segment(_ v: JSONValue, index i: Int, defaults: SegmentSettings, file: String) throws(ScheduleError) -> Segment {
         let place = "segments[\(i)]"
@@ -135,7 +140,7 @@ public struct Schedule: Sendable, Equatable {
             guard case .string(let name) = s.value.kind else {
                 throw .wrongType(file: file, place: "\(place).layer", expected: "a layer name in double quotes", found: s.value.typeName)
             }
-            layers = [LayerWeight(name: name, place: "\(place).layer")]
+            layers = [try layerWeight(name, weight: 1, file: file, place: "\(place).layer")]
         case (nil, let b?):
             guard case .object(let pairs) = b.value.kind else {
                 throw .wrongType(file: file, place: "\(place).layers",
@@ -152,7 +157,7 @@ public struct Schedule: Sendable, Equatable {
                 if !(-100...100).contains(w) || w == 0 {
                     throw .outOfRange(file: file, place: wp, value: JSONValue.format(w), range: "-100...100, not 0")
                 }
-                layers.append(LayerWeight(name: p.key, weight: Float(w), place: wp))
+                layers.append(try layerWeight(p.key, weight: Float(w), file: file, place: wp))
             }
         }
 
@@ -164,6 +169,21 @@ public struct Schedule: Sendable, Equatable {
         var settings = defaults
         try applySettings(ms, to: &settings, file: file, place: place)
         return Segment(layers: layers, frames: frames, settings: settings, place: place)
+    }
+
+    /// "mixed_5", or "mixed_5:12" / "mixed_5:12,40,97" for only those channels of the layer.
+    static func layerWeight(_ spec: String, weight: Float, file: String, place: String) throws(ScheduleError) -> LayerWeight {
+        guard let colon = spec.firstIndex(of: ":") else { return LayerWeight(name: spec, weight: weight, place: place) }
+        let name = String(spec[..<colon])
+        var channels: [Int] = []
+        for part in spec[spec.index(after: colon)...].split(separator: ",", omittingEmptySubsequences: false) {
+            guard let c = Int(part.trimmingCharacters(in: .whitespaces)), c >= 0 else {
+                throw .wrongType(file: file, place: place, expected: "a layer with channel numbers such as \"mixed_5:12\" or \"mixed_5:12,40\"",
+                                 found: "\"\(spec)\"")
+            }
+            channels.append(c)
+        }
+        return LayerWeight(name: name, weight: weight, channels: channels, place: place)
     }
 
     private static func frameCount(_ v: JSONValue, file: String, place: String) throws(ScheduleError) -> Int {
@@ -190,8 +210,37 @@ public struct Schedule: Sendable, Equatable {
 
     private static func applySettings(_ ms: [JSONValue.Member], to s: inout SegmentSettings, file: String, place: String) throws(ScheduleError) {
         for m in ms {
+            if m.key == "easing" {
+                let choices = Easing.allCases.map(\.rawValue)
+                guard case .string(let e) = m.value.kind, let easing = Easing(rawValue: e) else {
+                    throw .wrongType(file: file, place: "\(place).easing", expected: "one of \(choices.joined(separator: ", ")) in double quotes",
+                                     found: m.value.typeName)
+                }
+                s.easing = easing
+                continue
+            }
             guard let key = SettingKey(rawValue: m.key) else { continue }
             let p = "\(place).\(m.key)"
+            if key.isKeyframable, case .object(let pairs) = m.value.kind {
+                if pairs.isEmpty {
+                    throw .empty(file: file, place: p, hint: "give keyframes such as {\"0\": 1.05, \"150\": 1.02}, or one number")
+                }
+                var keys: [(frame: Int, value: Double)] = []
+                for pair in pairs {
+                    let kp = "\(p).\(pair.key)"
+                    guard let f = Int(pair.key), f >= 0, f <= 10_000_000 else {
+                        throw .wrongType(file: file, place: kp, expected: "a frame number (0 is the first frame) as the key",
+                                         found: "\"\(pair.key)\"")
+                    }
+                    guard case .number(let v) = pair.value.kind else {
+                        throw .wrongType(file: file, place: kp, expected: "a number in \(key.rangeDescription)", found: pair.value.typeName)
+                    }
+                    try key.check(v, file: file, place: kp)
+                    keys.append((f, v))
+                }
+                key.apply(Keyframes(keys), to: &s)
+                continue
+            }
             guard case .number(let v) = m.value.kind else {
                 throw .wrongType(file: file, place: p, expected: "a number in \(key.rangeDescription)", found: m.value.typeName)
             }
@@ -227,7 +276,7 @@ public struct Schedule: Sendable, Equatable {
         var first = 1
         var out: [ResolvedSchedule.Segment] = []
         for seg in segments {
-            let objective = Objective(terms: seg.layers.map { Objective.Term(layer: $0.name, weight: $0.weight) })
+            let objective = Objective(terms: seg.layers.map { Objective.Term(layer: $0.name, weight: $0.weight, channels: $0.channels) })
             out.append(ResolvedSchedule.Segment(objective: objective, settings: seg.settings, frames: seg.frames,
                                                 firstFrame: first, layerDescription: seg.layerDescription))
             first += seg.frames

@@ -7,15 +7,17 @@ public struct ScheduleRecord: Codable, Sendable, Equatable {
         public var layers: [String: Double]
         public var frames: Int
         /// Every SettingKey by its JSON name.
-        public var settings: [String: Double]
+        public var settings: [String: SettingValue]
+        public var easing: Easing
 
         public init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: AnyKey.self)
             layers = try c.decode([String: Double].self, forKey: AnyKey("layers"))
             frames = try c.decode(Int.self, forKey: AnyKey("frames"))
-            var s: [String: Double] = [:]
-            for k in c.allKeys where k.stringValue != "layers" && k.stringValue != "frames" {
-                s[k.stringValue] = try c.decode(Double.self, forKey: k)
+            easing = try c.decodeIfPresent(Easing.self, forKey: AnyKey("easing")) ?? .linear
+            var s: [String: SettingValue] = [:]
+            for k in c.allKeys where !["layers", "frames", "easing"].contains(k.stringValue) {
+                s[k.stringValue] = try c.decode(SettingValue.self, forKey: k)
             }
             settings = s
         }
@@ -24,17 +26,19 @@ public struct ScheduleRecord: Codable, Sendable, Equatable {
             var c = encoder.container(keyedBy: AnyKey.self)
             try c.encode(layers, forKey: AnyKey("layers"))
             try c.encode(frames, forKey: AnyKey("frames"))
+            try c.encode(easing, forKey: AnyKey("easing"))
             for (k, v) in settings { try c.encode(v, forKey: AnyKey(k)) }
         }
 
         init(_ s: Schedule.Segment) {
             var ls: [String: Double] = [:]
-            for l in s.layers { ls[l.name, default: 0] += Double(l.weight) }
+            for l in s.layers { ls[l.label, default: 0] += Double(l.weight) }
             layers = ls
             frames = s.frames
-            var st: [String: Double] = [:]
+            var st: [String: SettingValue] = [:]
             for k in SettingKey.allCases { st[k.rawValue] = k.value(in: s.settings) }
             settings = st
+            easing = s.settings.easing
         }
     }
 

@@ -74,3 +74,25 @@ extension FloatImage {
         return FloatImage(width: w, height: h, pixels: out)
     }
 }
+
+extension FloatImage {
+    /// After a move that reveals area from outside the picture (a zoom out, a pan): those pixels hold
+    /// a mirror image of the edge, and a mirror of a mirror frame after frame piles up into stripes
+    /// along the edges. Here they are replaced by a blurred copy, a soft extension of the picture that
+    /// the dream then paints over. `sourceFromOutput` is the map the warp used.
+    public func softenedOutside(_ sourceFromOutput: AffineTransform, sigma: Double = 6) -> FloatImage {
+        let w = width, h = height, plane = w * h
+        var outside: [Int] = []
+        for y in 0..<h {
+            for x in 0..<w {
+                let s = sourceFromOutput.apply(x: Double(x) + 0.5, y: Double(y) + 0.5)
+                if s.x < 0 || s.y < 0 || s.x > Double(w) || s.y > Double(h) { outside.append(y * w + x) }
+            }
+        }
+        if outside.isEmpty { return self }
+        let soft = blurred(sigma: sigma)
+        var out = self
+        for i in outside { for c in 0..<3 { out.pixels[c * plane + i] = soft.pixels[c * plane + i] } }
+        return out
+    }
+}

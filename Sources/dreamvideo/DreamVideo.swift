@@ -1,14 +1,20 @@
-/// The entry point: set up the process, then run the command. The command (Render) is the root, with
-/// no subcommands, so that `dreamvideo --help` lists every option rather than a list of one subcommand.
-/// `dreamvideo bench ...` is the one exception, dispatched here: an image named "bench" can still be
-/// dreamed as ./bench.
+import ArgumentParser
+
+/// The entry point: set up the process, then run the command. The command (Render) is the root and
+/// renders by itself, so that `dreamvideo --help` lists every render option. ArgumentParser would take
+/// a subcommand's name for the root's INPUT argument, so the subcommands are picked here (Render still
+/// lists them in --help); an image named like one can still be dreamed as ./bench or ./metrics.
 @main
 enum DreamVideo {
+    static let subcommands: [String: ParsableCommand.Type] = ["bench": Bench.self, "metrics": Metrics.self]
+
     static func main() {
         OpenMPEnvironment.ensurePassiveWaiting()
-        let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "bench" {
-            Bench.main(Array(arguments.dropFirst()))
+        let args = Array(CommandLine.arguments.dropFirst())
+        if let name = args.first, let command = subcommands[name] {
+            command.main(Array(args.dropFirst()))
+        } else if args.count == 2, args[0] == "help", let command = subcommands[args[1]] {
+            command.main(["--help"])
         } else {
             Render.main()
         }

@@ -9,6 +9,7 @@ struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dreamvideo",
         abstract: "Turn a still image into a DeepDream zoom video: an MP4 and/or a numbered PNG sequence.",
+        usage: "dreamvideo <input> [<options>]   (figures of a render: dreamvideo metrics <video>)",
         discussion: """
         A real ImageNet-trained network dreams on the picture (gradient ascent on the image to amplify \
         what a chosen layer sees); the frame is then zoomed about its centre, cropped, and dreamed again. \
@@ -19,15 +20,17 @@ struct Render: ParsableCommand {
           dreamvideo logo.png -o out.mp4
           dreamvideo logo.png --schedule quick -o quick.mp4
           dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
+          dreamvideo metrics out.mp4
         """,
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [Bench.self, Metrics.self]
     )
 
     @Argument(help: "The start image (PNG or JPEG).")
     var input: String
 
     @Option(name: .long, help: ArgumentHelp(
-        "A JSON schedule: a path, or the name of a preset in presets/ (layers, quick, demo).",
+        "A JSON schedule: a path, or the name of a preset in presets/ (layers, spiral, zoomout, classic, quick, demo).",
         valueName: "file"))
     var schedule: String = "layers"
 
@@ -75,6 +78,14 @@ struct Render: ParsableCommand {
         "f32, or bf16 (bfloat16 inside the oneDNN engine: about twice as fast on CPUs with AVX512_BF16, same-looking dreams).",
         valueName: "f32|bf16"))
     var precision: String = Precision.f32.rawValue
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Colour coherence pulls the frames toward this picture's colours instead of the start image's.", valueName: "image"))
+    var palette: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Dream toward this picture's features: each layer amplifies the channels this image excites most.", valueName: "image"))
+    var guide: String?
 
     @Flag(name: .long, help: "Replace the output MP4 if it exists.")
     var overwrite = false
@@ -132,8 +143,19 @@ struct Shortcuts: ParsableArguments {
     @Option(name: .long, help: "Zoom per frame about the centre: 1.05 = 5% closer each frame, below 1 zooms out. Default: the schedule's (1.05).")
     var zoom: Double?
 
+    @Option(name: .long, help: "Colour coherence 0...1: how far each frame's colours are pulled toward the start image's (or --palette's); 0 turns it off. Default: the schedule's (0.3).")
+    var colourCoherence: Double?
+
+    @Option(name: .long, help: "Unsharp mask after each camera move, 0...3; 0 turns it off. Default: the schedule's (0).")
+    var sharpen: Double?
+
+    @Option(name: .long, help: "Dream every Nth frame; the frames between are the camera's motion fading into the next dreamed frame. Default: the schedule's (1).")
+    var cadence: Int?
+
     var overrides: Overrides {
-        Overrides(layer: layer, frames: frames, octaves: octaves, octaveScale: octaveScale, steps: steps,
-                  stepSize: stepSize, jitter: jitter, zoom: zoom)
+        var o = Overrides(layer: layer, frames: frames, octaves: octaves, octaveScale: octaveScale, steps: steps,
+                          stepSize: stepSize, jitter: jitter, zoom: zoom)
+        o.colourCoherence = colourCoherence; o.sharpen = sharpen; o.cadence = cadence
+        return o
     }
 }

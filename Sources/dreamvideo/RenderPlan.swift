@@ -33,6 +33,7 @@ struct RenderPlan {
         _ = try ModelStore().entry(named: modelName)
 
         let image = try ImageDecoder().decode(path: c.input)
+        let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
         let size = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
         self.outputs = try Outputs(mp4: c.output, framesDir: c.framesDir, input: c.input, overwrite: c.overwrite,
                                    encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset, codec: c.codec),
@@ -45,20 +46,23 @@ struct RenderPlan {
         let store = ModelStore()
         let model = try store.load(name: modelName)
         self.network = try Network(model: model, backend: backend, threads: threads, precision: precision)
-        self.schedule = try schedule.resolved(for: network)
+        var resolved = try schedule.resolved(for: network)
+        if let g = guideImage { resolved = try resolved.guided(by: g, network: network) }
+        self.schedule = resolved
         self.start = image.coverCropped(width: size.width, height: size.height)
+        let palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
 
-        let inputBytes = (try? Data(contentsOf: URL(fileURLWithPath: c.input))) ?? Data()
         let modelHash = (try? store.checksumURL(of: modelName)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
         settings = RenderSettings(
             version: Render.configuration.version,
             command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--resume" && $0 != "--overwrite" },
-            input: c.input, inputSHA256: SHA256.hex(inputBytes),
+            input: c.input, inputSHA256: Self.sha256(ofFile: c.input),
             size: "\(size.width)x\(size.height)", model: modelName,
             modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
             backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
             mp4: outputs.mp4, framesDir: outputs.framesDir,
             encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: c.fps),
+            paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
             schedule: ScheduleRecord(schedule, model: modelName))
         outputs.encoder.metadata["comment"] = settings.compactJSON
 
@@ -73,8 +77,13 @@ struct RenderPlan {
             }
             initialState = cp.state
         } else {
-            initialState = FrameLoop.State(start: start, seed: seed)
+            initialState = FrameLoop.State(start: start, seed: seed, palette: palette)
         }
+    }
+
+    /// The picture files were decoded above, so they are readable; the hash identifies their content.
+    private static func sha256(ofFile path: String) -> String {
+        SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
     }
 
     func run() throws {

@@ -25,6 +25,9 @@ struct RenderSettings: Codable, Equatable {
     var mp4: String?
     var framesDir: String?
     var encoder: Encoder?
+    /// The pictures behind --palette and --guide, by content.
+    var paletteSHA256: String?
+    var guideSHA256: String?
     /// Itself a schedule file: `--schedule` can read this object back.
     var schedule: ScheduleRecord
 

@@ -136,6 +136,7 @@ final class SurviveTests: CommandTestCase {
         // after frame 1 instead, and this test would see a checkpoint).
         let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire4", "--size", "320x240",
                     "--frames", "3", "--octaves", "3", "--steps", "100", "--threads", "1",
+                    "--schedule", "classic",  // every frame dreamed in full: no warm start, no cadence
                     "-o", "out.mp4", "--frames-dir", "frames"]
         let run = try interrupted(args, after: 1, signals: [SIGINT, SIGINT], delay: 300_000, gap: 200_000)
         XCTAssertEqual(run.status, 128 + SIGINT, run.stderr)

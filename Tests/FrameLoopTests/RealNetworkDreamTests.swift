@@ -105,4 +105,34 @@ final class RealNetworkDreamTests: XCTestCase {
             XCTAssertTrue("\(e)".hasPrefix("x.json: segments[0].layer: \"fire_4\" is not a layer of squeezenet1_1 (did you mean \"fire4\"?); its layers: conv1, "), "\(e)")
         }
     }
+
+    func testGuideWeightsTheChannelsTheGuideExcites() throws {
+        let net = try squeezeNet()
+        let photo = try dog()
+        let schedule = try Schedule(json: #"{"segments": [{"layers": {"fire3": 1, "fire4:5": 0.5}, "frames": 2}]}"#,
+                                    source: "t.json").resolved(for: net)
+        let guided = try schedule.guided(by: photo, network: net, channels: 8)
+        let terms = guided.segments[0].objective.terms
+        XCTAssertEqual(terms.count, 9)   // 8 guided channels of fire3, and fire4:5 as given
+        XCTAssertEqual(terms.last, Objective.Term(layer: "fire4", weight: 0.5, channels: [5]))
+        let fire3 = terms.filter { $0.layer == "fire3" }
+        XCTAssertEqual(fire3.map(\.weight).reduce(0, +), 1, accuracy: 1e-4)
+        XCTAssertEqual(Set(fire3.compactMap(\.channels?.first)).count, 8)
+        // The chosen channels are the ones most active on the guide, strongest first.
+        let a = try net.activations(of: photo.tensor, layers: ["fire3"])[0]
+        let plane = a.shape[1] * a.shape[2]
+        let means = (0..<a.shape[0]).map { c in a.data[(c * plane)..<((c + 1) * plane)].reduce(0, +) / Float(plane) }
+        let top = means.indices.sorted { means[$0] > means[$1] }.prefix(8)
+        XCTAssertEqual(fire3.compactMap(\.channels?.first), Array(top))
+        XCTAssertTrue(guided.segments[0].layerDescription.hasSuffix("(guided)"))
+        // Another guide picks other channels; the guided objective dreams.
+        var flat = photo
+        for i in flat.pixels.indices { flat.pixels[i] = i % 7 == 0 ? 240 : 30 }
+        let other = try schedule.guided(by: flat, network: net, channels: 8).segments[0].objective.terms
+        XCTAssertNotEqual(other.compactMap(\.channels?.first), fire3.compactMap(\.channels?.first) + [5])
+        var rng = SeededRandom(seed: 1)
+        let out = try dream(photo, network: net, objective: guided.segments[0].objective, settings: settings, rng: &rng)
+        XCTAssertGreaterThan(try net.gradient(of: guided.segments[0].objective, at: out.tensor).value,
+                             try net.gradient(of: guided.segments[0].objective, at: photo.tensor).value)
+    }
 }

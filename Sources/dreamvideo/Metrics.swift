@@ -1,0 +1,59 @@
+import ArgumentParser
+import Encode
+import Foundation
+import FrameLoop
+
+/// `dreamvideo metrics VIDEO`: figures that say whether a render kept its colour, sharpness and calm.
+struct Metrics: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Print colour, clipping, sharpness and flicker figures of a rendered video (MP4 or frame folder).",
+        usage: "dreamvideo metrics <video> [--window <n>] [--zoom <zoom>] [--rotate <degrees>]",
+        discussion: """
+        Lightness (mean L*) and chroma (mean sqrt(a*^2+b*^2)) of the first and last frames and their \
+        drift; the fraction of pixels with a channel at 0 or 255; sharpness (mean gradient magnitude of \
+        the grey picture), last over first; flicker: the mean change (0...255) from one frame to the \
+        next after undoing the camera's zoom (estimated per frame pair unless --zoom is given).
+        """)
+
+    @Argument(help: "An MP4 (or any video FFmpeg reads) or a folder of frame PNGs.")
+    var video: String
+
+    @Option(name: .long, help: "Frames averaged at the start and at the end.")
+    var window: Int = 30
+
+    @Option(name: .long, help: "The camera's zoom per frame, if known (default: estimated per frame pair).")
+    var zoom: Double?
+
+    @Option(name: .long, help: "The camera's rotation per frame in degrees, for the flicker figure.")
+    var rotate: Double = 0
+
+    mutating func run() throws {
+        do {
+            guard window >= 1 else { throw ValidationError("--window must be at least 1") }
+            var metrics = VideoMetrics(zoom: zoom, rotation: rotate)
+            try VideoReader(path: video).forEachFrame { metrics.add($0) }
+            guard let s = metrics.summary(window: window) else { throw VideoReadError.noFrames(path: video) }
+            print(Self.report(s, name: video))
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    static func report(_ s: VideoMetrics.Summary, name: String) -> String {
+        func f(_ v: Double, _ d: Int = 2) -> String { String(format: "%.\(d)f", v) }
+        func pct(_ v: Double) -> String { String(format: "%.2f%%", 100 * v) }
+        let k = s.window
+        return """
+        \(name): \(s.frames) frames; first = frames 1-\(k), last = frames \(s.frames - k + 1)-\(s.frames)
+        lightness L*    first \(f(s.lightnessFirst))  last \(f(s.lightnessLast))  drift \(s.lightnessDrift >= 0 ? "+" : "")\(f(s.lightnessDrift))
+        chroma          first \(f(s.chromaFirst))  last \(f(s.chromaLast))  last/first \(f(s.chromaRatio, 3))
+        clipped pixels  first \(pct(s.clippedFirst))  last \(pct(s.clippedLast))  all \(pct(s.clippedAll))
+        sharpness       first \(f(s.sharpnessFirst))  last \(f(s.sharpnessLast))  last/first \(f(s.sharpnessRatio, 3))
+        flicker         \(f(s.flicker)) (mean change per frame after undoing a zoom of \(f(s.zoom, 4)))
+        """
+    }
+}
