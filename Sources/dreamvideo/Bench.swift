@@ -8,8 +8,9 @@ import Net
 /// the last line being `median_ms_per_iteration: X` (the same shape as torch_peer.py's output).
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dreamvideo bench",
+        commandName: "bench",
         abstract: "Time one dream step: forward to a layer, the objective, the gradient to the image.",
+        usage: "dreamvideo bench [--model <name>] [--layer <name>] [--size <WxH>] [--iterations <n>] [--threads <n>] [--precision f32|bf16]",
         discussion: """
         One warm-up step (it builds the engine's work for the size), then --iterations timed steps. \
         Prints the FLOP count of a step (from the network's graph), the achieved GFLOP/s at the median \
