@@ -48,6 +48,9 @@ struct RenderPlan {
         self.network = try Network(model: model, backend: backend, threads: threads, precision: precision)
         var resolved = try schedule.resolved(for: network)
         if let g = guideImage { resolved = try resolved.guided(by: g, network: network) }
+        for segment in resolved.segments {
+            try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
+        }
         self.schedule = resolved
         self.start = image.coverCropped(width: size.width, height: size.height)
         let palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }

@@ -101,6 +101,14 @@ final class UserErrorTests: CommandTestCase {
         try expectError(try base(layer: ["--layer", "fire22"]), mentions: ["fire22", "did you mean \"fire2\""])
     }
 
+    func testBadChannelIndexNamesTheValidRange() throws {
+        try expectError(try base(layer: ["--layer", "fire3:9999"]), mentions: ["channel 9999", "fire3", "0...127"])
+    }
+
+    func testMalformedChannelListIsRefused() throws {
+        try expectError(try base(layer: ["--layer", "fire3:x"]), mentions: ["fire3:x", "mixed_5:12"])
+    }
+
     func testMissingWeightsSayToRunMakeModels() throws {
         let empty = dir + "/no-models"
         try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: false)
