@@ -17,7 +17,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 IMAGE=${BENCH_IMAGE:-examples/logo.png}
 LAYER=mixed_5
 SIZE=640x360
-VIDEO="--layer mixed_3 --octaves 3 --octave-scale 1.4 --steps 10 --zoom 1.05 --size $SIZE --threads 1"
+# The classic preset: every frame dreamed in full (no warm start, no cadence, no colour pull), as the peer does.
+VIDEO="--schedule classic --layer mixed_3 --octaves 3 --octave-scale 1.4 --steps 10 --zoom 1.05 --size $SIZE --threads 1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

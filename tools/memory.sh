@@ -16,7 +16,7 @@ EXTRA=${EXTRA:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-args=("$IMAGE" --layer "$LAYER" --frames "$FRAMES" --octaves "$OCTAVES" --steps "$STEPS" --size "$SIZE")
+args=("$IMAGE" --schedule classic --layer "$LAYER" --frames "$FRAMES" --octaves "$OCTAVES" --steps "$STEPS" --size "$SIZE")
 if [ "${PNG:-0}" = 1 ]; then args+=(--frames-dir "$work"); else args+=(-o "$work/out.mp4" --overwrite); fi
 echo "command: $BIN ${args[*]} $EXTRA" | sed "s|$work|/tmp|g"
 start=$(date +%s.%N)
