@@ -18,7 +18,7 @@ IMAGE=${BENCH_IMAGE:-examples/logo.png}
 LAYER=mixed_5
 SIZE=640x360
 # The classic preset: every frame dreamed in full (no warm start, no cadence, no colour pull), as the peer does.
-VIDEO="--schedule classic --layer mixed_3 --octaves 3 --octave-scale 1.4 --steps 10 --zoom 1.05 --size $SIZE --threads 1"
+VIDEO="--layer mixed_3 --octaves 3 --octave-scale 1.4 --steps 10 --zoom 1.05 --size $SIZE --threads 1"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -59,10 +59,10 @@ for r in $(seq "$ROUNDS"); do
   peer_video+=("$("$PYTHON" "$PEER" video --frames 5 $VIDEO | field median_s_per_frame)")
   # Ours: the whole process's wall time (model loading, primitive creation and encoding included) per frame.
   t0=$(now)
-  "$BIN" "$IMAGE" $VIDEO --frames 5 -o "$work/bench.mp4" --overwrite 2>/dev/null
+  "$BIN" "$IMAGE" --schedule classic $VIDEO --frames 5 -o "$work/bench.mp4" --overwrite 2>/dev/null
   our_video+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 5 }')")
   t0=$(now)
-  "$BIN" "$IMAGE" $VIDEO --frames 5 --precision bf16 -o "$work/bench.mp4" --overwrite 2>/dev/null
+  "$BIN" "$IMAGE" --schedule classic $VIDEO --frames 5 --precision bf16 -o "$work/bench.mp4" --overwrite 2>/dev/null
   bf16_video+=("$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.2f", (b - a) / 5 }')")
   echo "  round $r: peer ${peer_video[-1]} s/frame, ours ${our_video[-1]} s/frame (bf16 ${bf16_video[-1]})" >&2
 done
