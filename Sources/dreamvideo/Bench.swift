@@ -33,13 +33,7 @@ struct Bench: ParsableCommand {
     @Option(name: .long, help: "Timed steps after the warm-up; the median is reported.")
     var iterations: Int = 10
 
-    @Option(name: .long, help: "Threads for the network. Default: every core.")
-    var threads: Int?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "f32, or bf16 (bfloat16 weights and activations inside the engine; image and objective stay f32).",
-        valueName: "f32|bf16"))
-    var precision: String = Precision.f32.rawValue
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "3x3 convolutions in f32: fastest (Winograd on one thread, direct on more), direct or winograd.",
@@ -63,9 +57,8 @@ struct Bench: ParsableCommand {
     private func bench() throws {
         let size = try OutputSize(parsing: self.size)
         guard (1...100_000).contains(iterations) else { throw CommandError.badIterations(iterations) }
-        let threads = self.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        guard threads >= 1 && threads <= 256 else { throw CommandError.badThreads(threads) }
-        guard let precision = Precision(rawValue: self.precision.lowercased()) else { throw CommandError.badPrecision(self.precision) }
+        let threads = try engine.resolvedThreads()
+        let precision = try engine.resolvedPrecision()
         let algorithms: [String: OneDNNEngine.ConvolutionAlgorithm] = ["fastest": .fastest, "direct": .direct, "winograd": .winograd]
         guard let algorithm = algorithms[self.algorithm.lowercased()] else { throw CommandError.badAlgorithm(self.algorithm) }
         _ = try ModelStore().entry(named: model)

@@ -67,17 +67,11 @@ struct Render: ParsableCommand {
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same video.")
     var seed: UInt64 = 0
 
-    @Option(name: .long, help: "Threads for the network. Default: every core.")
-    var threads: Int?
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: ArgumentHelp(
         "onednn (fast) or reference (plain Swift, slow; for checking).", valueName: "engine"))
     var backend: String = BackendKind.onednn.rawValue
-
-    @Option(name: .long, help: ArgumentHelp(
-        "f32, or bf16 (bfloat16 inside the oneDNN engine: about twice as fast on CPUs with AVX512_BF16, same-looking dreams).",
-        valueName: "f32|bf16"))
-    var precision: String = Precision.f32.rawValue
 
     @Option(name: .long, help: ArgumentHelp(
         "Colour coherence pulls the frames toward this picture's colours instead of the start image's.", valueName: "image"))

@@ -21,9 +21,8 @@ struct RenderPlan {
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
-        guard let precision = Precision(rawValue: c.precision.lowercased()) else { throw CommandError.badPrecision(c.precision) }
-        let threads = c.threads ?? ProcessInfo.processInfo.activeProcessorCount
-        guard threads >= 1 && threads <= 256 else { throw CommandError.badThreads(threads) }
+        let precision = try c.engine.resolvedPrecision()
+        let threads = try c.engine.resolvedThreads()
         self.threads = threads
         self.seed = c.seed
 
