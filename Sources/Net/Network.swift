@@ -62,7 +62,7 @@ public final class Network: DreamNetwork {
         var x = Tensor(zeros: image.shape)
         for c in 0..<3 {
             let src = input.sourceChannel(c) * plane
-            for i in 0..<plane { x.data[c * plane + i] = (image.data[src + i] - input.mean[c]) * input.scale }
+            for i in 0..<plane { x.data[c * plane + i] = (image.data[src + i] - input.mean[c]) * input.scale[c] }
         }
         return x
     }
@@ -74,7 +74,7 @@ public final class Network: DreamNetwork {
         var out = Tensor(zeros: g.shape)
         for c in 0..<3 {
             let dst = input.sourceChannel(c) * plane
-            for i in 0..<plane { out.data[dst + i] = g.data[c * plane + i] * input.scale }
+            for i in 0..<plane { out.data[dst + i] = g.data[c * plane + i] * input.scale[c] }
         }
         return out
     }
