@@ -41,7 +41,7 @@ extension Graph {
                          (x[1] + p.top + p.bottom - c.kernelH) / c.strideH + 1,
                          (x[2] + p.left + p.right - c.kernelW) / c.strideW + 1]
                 if x[1] + p.top + p.bottom < c.kernelH || x[2] + p.left + p.right < c.kernelW { shape[1] = 0 }
-            case .relu:
+            case .relu, .add:
                 shape = x
             case .maxPool(let pool), .avgPool(let pool):
                 let p = pool.padding
@@ -67,7 +67,7 @@ extension Graph {
             switch node.op {
             case .conv(let c): stride[i] = before * max(c.strideH, c.strideW)
             case .maxPool(let p), .avgPool(let p): stride[i] = before * max(p.strideH, p.strideW)
-            case .input, .relu, .concat: stride[i] = before
+            case .input, .relu, .concat, .add: stride[i] = before
             }
         }
         return stride.max() ?? 1

@@ -132,6 +132,9 @@ final class SizePlan {
             throw OneDNNError.invalidGraph("\(name(i)) is a second input node")
 
         case .conv(let conv):
+            guard conv.groups == 1, conv.activation != .relu6 else {
+                throw OneDNNError.unsupported("grouped convolution or ReLU6 (\(name(i))) yet")
+            }
             guard x0.channels == conv.inChannels else {
                 throw OneDNNError.invalidGraph("\(name(i)) expects \(conv.inChannels) input channels, gets \(x0.channels)")
             }
@@ -148,7 +151,7 @@ final class SizePlan {
                 try OpDescriptors.convolutionForward(
                     src: .any([1, x0.channels, x0.height, x0.width], dt), weights: .any(conv.weight.shape, dt),
                     bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow], dt),
-                    window: w, relu: conv.relu, winograd: winograd, ctx)
+                    window: w, relu: conv.activation == .relu, winograd: winograd, ctx)
             }
             var pd: PrimitiveDesc
             if winograd(conv), let wpd = try? convPD(winograd: true), !wpd.isReference {
@@ -226,6 +229,9 @@ final class SizePlan {
             for (k, s) in srcs.enumerated() { args.append((Arg.multipleSrc(k), s)) }
             forwardSteps[i].append(Step(prim, args))
             out[i] = dst
+
+        case .add:
+            throw OneDNNError.unsupported("add (\(name(i))) yet")
         }
     }
 
@@ -309,7 +315,7 @@ final class SizePlan {
 
             case .conv(let conv):
                 let g = try grad(i)
-                if conv.relu {
+                if conv.activation == .relu {
                     let pd = try OpDescriptors.reluBackward(diff: g.desc, dst: out[i]!.desc, hint: nil, ctx)
                     let prim = try make(pd, op: "relu backward of \(name(i))")
                     // In place: this node's gradient is not needed once passed on.
@@ -381,6 +387,9 @@ final class SizePlan {
                     try contribute(Memory(view: slice, of: whole, ctx), to: j)
                     offset += c
                 }
+
+            case .add:
+                throw OneDNNError.unsupported("add (\(name(i))) yet")
             }
         }
         guard contributions[0] > 0 else {
