@@ -25,7 +25,7 @@ public enum VGG19 {
                     throw SafeTensorsError.corrupt(path: "", reason: "\(name).weight has shape \(w.shape), not [out, in, 3, 3]")
                 }
                 let bias = try weights.tensor(name + ".bias", shape: [w.shape[0]])
-                x = g.add(name, .conv(Conv(weight: w, bias: bias, padding: Padding(1), relu: true)), [x])
+                x = g.add(name, .conv(Conv(weight: w, bias: bias, padding: Padding(1), activation: .relu)), [x])
             }
             x = g.add("block\(b + 1)_pool", .maxPool(Pool(kernel: 2, stride: 2)), [x])
         }
