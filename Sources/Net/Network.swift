@@ -90,7 +90,7 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
         case .unknownLayer(let layer, let model, let layers):
             return "\(model) has no layer '\(layer)'; choose one of: \(layers.joined(separator: ", "))"
         case .notAClassifier(let model):
-            return "\(model) has no classifier; use squeezenet1_1 to classify"
+            return "\(model) has no classifier; use squeezenet1_1 or mobilenet_v2 to classify"
         case .notAnRGBImage(let shape):
             return "expected an RGB image of shape [3, H, W], got \(shape)"
         }
