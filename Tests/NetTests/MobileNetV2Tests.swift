@@ -49,6 +49,24 @@ final class MobileNetV2Tests: XCTestCase {
         XCTAssertLessThan(acts[17].data.min() ?? 0, 0)
     }
 
+    /// Against PyTorch (Fixtures/mobilenet_v2_activations.json): block outputs, the class scores
+    /// (the spatial mean of the classifier conv against PyTorch's Linear of the mean) and the image
+    /// gradient of mean(features_10^2), on a 67x67 pattern whose odd sizes check the stride-2 rounding.
+    func assertMatchesPyTorch(_ net: Network, file: StaticString = #filePath, line: UInt = #line) throws {
+        var fixture = try ActivationFixture.load(MobileNetV2.name)
+        let scores = try XCTUnwrap(fixture.layers.removeValue(forKey: "classifier"), file: file, line: line)
+        try fixture.assertActivationsMatch(net, file: file, line: line)
+        let logits = try net.logits(of: fixture.patternImage)
+        XCTAssertEqual(logits.count, scores.channel_sums.count, file: file, line: line)
+        let largest = scores.channel_sums.map(abs).max() ?? 1
+        let worst = zip(logits, scores.channel_sums).map { abs(Double($0) - $1) }.max() ?? .infinity
+        XCTAssertLessThanOrEqual(worst, 1e-3 * largest, "class scores: max |diff| \(worst), largest \(largest)", file: file, line: line)
+        try fixture.assertGradientMatches(net, file: file, line: line)
+    }
+
+    func testMatchesPyTorch() throws { try assertMatchesPyTorch(try reference()) }
+    func testMatchesPyTorchWithOneDNN() throws { try assertMatchesPyTorch(try onednn()) }
+
     func testImageGradientMatchesFiniteDifferences() throws {
         let net = try reference()
         let objective = Objective(terms: [
