@@ -27,6 +27,12 @@ final class VGG19Tests: XCTestCase {
         try fixture.assertGradientMatches(Network(model: model, engine: ReferenceEngine(graph: model.graph)))
     }
 
+    func testImageGradientMatchesPyTorchWithOneDNN() throws {
+        let fixture = try ActivationFixture.load(VGG19.name)
+        let model = try Self.cached.model()
+        try fixture.assertGradientMatches(Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2)))
+    }
+
     func testLayersAreTheSixteenConvsShallowToDeep() throws {
         let model = try Self.cached.model()
         XCTAssertEqual(model.layers.count, 16)
