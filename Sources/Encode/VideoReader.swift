@@ -81,6 +81,9 @@ public struct VideoReader: Sendable {
         let head = [UInt8]((try? fh.read(upToCount: 512)) ?? Data())
         try? fh.close()
         if head.starts(with: pngSignature) || head.starts(with: [0xFF, 0xD8, 0xFF]) { return false }
+        // Named as a video but damaged beyond recognition: the video reader says what is wrong with it.
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        if ["mp4", "m4v", "mov", "mkv", "webm", "avi", "mpg", "mpeg", "ts"].contains(ext) { return true }
         func ascii(_ s: String, at i: Int = 0) -> Bool {
             let m = Array(s.utf8)
             return head.count >= i + m.count && Array(head[i..<i + m.count]) == m
