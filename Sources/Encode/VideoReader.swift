@@ -139,7 +139,9 @@ public final class VideoFrames {
     init(file: String) throws {
         path = file
         info = VideoInfo(width: 0, height: 0)
-        av_log_set_level(AV_LOG_ERROR)
+        // Our one-line error says why a file cannot be opened; libavformat's own lines would repeat it.
+        av_log_set_level(AV_LOG_QUIET)
+        defer { av_log_set_level(AV_LOG_ERROR) }
         var err = avformat_open_input(&format, path, nil, nil)
         guard err >= 0, let fmt = format else { throw VideoReadError.cannotOpen(path: path, reason: avErrorString(err)) }
         err = avformat_find_stream_info(fmt, nil)
