@@ -69,8 +69,7 @@ public struct VideoDream: Sendable {
         let segment = schedule.segment(forFrame: at)
         let (begin, share) = start(for: source, previousSource: state.previousSource, previousDream: state.previousDream)
         // Warm settings (fewer steps) only when the start already holds a dream to keep alive.
-        var settings = segment.settings.dream(forFrame: carry > 0 ? n : 1)
-        if n > schedule.totalFrames { settings = segment.settings.dream(forFrame: carry > 0 ? max(2, at) : 1) }
+        let settings = segment.settings.dream(forFrame: carry > 0 && n > 1 ? 2 : 1)
         var out = try dream(begin, network: network, objectives: schedule.objectives(forFrame: at),
                             settings: settings, rng: &state.rng)
         if segment.settings.colourCoherence > 0 {

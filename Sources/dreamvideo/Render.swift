@@ -29,7 +29,7 @@ struct Render: ParsableCommand {
           dreamvideo logo.png --schedule quick -o quick.mp4
           dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
           dreamvideo clip.mp4 --layer mixed_3 --audio -o dreamed.mp4
-          dreamvideo logo.png --preview          (writes logo-dream-preview.mp4 and says how long the full render takes)
+          dreamvideo logo.png --preview           # quick look: logo-dream-preview.mp4
           dreamvideo metrics out.mp4
         """,
         version: "0.1.0",
