@@ -10,6 +10,7 @@ public enum VideoReadError: Error, CustomStringConvertible, Equatable {
     case decoderFailed(path: String, reason: String)
     case noFrames(path: String)
     case noAudioStream(path: String)
+    case emptyFolder(path: String)
 
     public var description: String {
         switch self {
@@ -23,6 +24,8 @@ public enum VideoReadError: Error, CustomStringConvertible, Equatable {
             return "\(path): decoding failed: \(reason); re-encode the video with ffmpeg and try again"
         case let .noFrames(path):
             return "\(path): holds no frames; give a folder with frame_00001.png ... or an MP4 with frames"
+        case let .emptyFolder(path):
+            return "\(path): is a directory that holds no frames (no PNG or JPEG files); give an image, a video, or a directory of frame_00001.png ..."
         case let .noAudioStream(path):
             return "\(path): has no audio stream to keep; leave out --audio"
         }
@@ -72,11 +75,15 @@ public struct VideoReader: Sendable {
         return isDir.boolValue ? try VideoFrames(folder: path) : try VideoFrames(file: path)
     }
 
-    /// Whether `path` is a video rather than a still picture, judged by its content: PNG and JPEG
+    /// Whether `path` is a video rather than a still picture, judged by its content: a folder (of
+    /// frames) is a video; PNG and JPEG
     /// signatures are pictures; a container's signature (MP4/QuickTime, Matroska/WebM, AVI, Ogg,
     /// MPEG) or anything libavformat recognises as holding a moving video stream is a video, even if
     /// damaged (its error then comes from the video reader, which can say what is wrong).
     public static func isVideo(path: String) -> Bool {
+        // A folder is a video of frame files (its reader says so if it holds none).
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return true }
         guard let fh = FileHandle(forReadingAtPath: path) else { return false }
         let head = [UInt8]((try? fh.read(upToCount: 512)) ?? Data())
         try? fh.close()
@@ -130,7 +137,7 @@ public final class VideoFrames {
         folderNames = try FileManager.default.contentsOfDirectory(atPath: folder)
             .filter { let l = $0.lowercased(); return l.hasSuffix(".png") || l.hasSuffix(".jpg") || l.hasSuffix(".jpeg") }
             .sorted()
-        if folderNames.isEmpty { throw VideoReadError.noFrames(path: folder) }
+        if folderNames.isEmpty { throw VideoReadError.emptyFolder(path: folder) }
         let first = try ImageDecoder().decode(path: folder + "/" + folderNames[0])
         info = VideoInfo(width: first.width, height: first.height, frameRate: nil, frameCount: folderNames.count,
                          duration: nil, audioCodec: nil)

@@ -127,9 +127,10 @@ struct RenderPlan {
         progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
         let clock = ContinuousClock(), began = clock.now
+        let timed = TimedNetwork(TiledNetwork(network))
         do {
             // Frames above 1280x720 are dreamed in tiles: memory then stays under ~3 GB at 1920x1080.
-            try FrameLoop().run(from: &state, network: TiledNetwork(network), schedule: schedule, sink: sinks,
+            try FrameLoop().run(from: &state, network: timed, schedule: schedule, sink: sinks,
                                 progress: progress.update, shouldStop: { interrupt.requested })
             // Both a finished and a stopped render end with complete, playable outputs.
             try sinks.finish()
@@ -139,7 +140,7 @@ struct RenderPlan {
         }
         progress.end()
         try writeSettings()
-        preview?.report(seconds: clock.now - began, progress: progress)
+        preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
         if state.framesDone < total {
             try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
             progress.announce("stopped after frame \(state.framesDone) of \(total); the frames done are in \(outputs.summary). "

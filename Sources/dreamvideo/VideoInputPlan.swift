@@ -57,6 +57,11 @@ struct VideoInputPlan {
     var preview: PreviewEstimate?
 
     init(command c: Render) throws {
+        // The input first: a file that is not a readable video is the mistake to report.
+        frames = try VideoReader(path: c.input).open()
+        // The first frame now: a video that opens but holds nothing decodable fails before any output exists.
+        guard let first = try frames.next() else { throw VideoReadError.noFrames(path: c.input) }
+        self.first = first
         if c.resume { throw CommandError.videoResume }
         // The camera and the cadence move a still picture; a video brings its own motion.
         if c.shortcuts.zoom != nil { throw CommandError.notForVideo("--zoom") }
@@ -79,10 +84,6 @@ struct VideoInputPlan {
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
 
-        frames = try VideoReader(path: c.input).open()
-        // The first frame now: a video that opens but holds nothing decodable fails before any output exists.
-        guard let first = try frames.next() else { throw VideoReadError.noFrames(path: c.input) }
-        self.first = first
         let info = frames.info
         if let f = c.shortcuts.frames, f < 1 { throw CommandError.badFrames(f) }
         limit = c.shortcuts.frames
@@ -164,8 +165,8 @@ struct VideoInputPlan {
         let began = clock.now
         var source: FloatImage? = first
         var stopped = false
+        let net = TimedNetwork(TiledNetwork(network))
         do {
-            let net = TiledNetwork(network)
             while let s = source {
                 if let limit, state.framesDone >= limit { break }
                 let t0 = clock.now
@@ -193,7 +194,7 @@ struct VideoInputPlan {
         } catch {
             throw CommandError.cannotSaveCheckpoint(outputs.settingsPath, reason: error.localizedDescription)
         }
-        preview?.report(seconds: clock.now - began, progress: progress)
+        preview?.report(total: clock.now - began, network: net.spent, progress: progress)
         if stopped {
             progress.announce("stopped after frame \(state.framesDone); the frames done are in \(outputs.summary) "
                               + "(a video input cannot be resumed: render again with --overwrite)")

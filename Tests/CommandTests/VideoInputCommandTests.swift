@@ -145,3 +145,24 @@ final class VideoInputCommandTests: CommandTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/look.mp4"))
     }
 }
+
+extension VideoInputCommandTests {
+    /// A folder of frames is a video too (30 fps unless --fps); --preview halves a video's sides as well.
+    func testAFolderOfFramesIsAVideoAndCanBePreviewed() throws {
+        try makeSource(frames: 6, audio: false)
+        try FileManager.default.createDirectory(atPath: dir + "/frames", withIntermediateDirectories: false)
+        let split = try runProcess(try tool("ffmpeg"), ["-v", "error", "-i", "src.mp4", "frames/f_%03d.png"], in: dir)
+        XCTAssertEqual(split.status, 0, split.stderr)
+        let run = try dreamvideo(["frames"] + dreamArgs + ["-o", "out.mp4"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let v = try streams("out.mp4").first ?? [:]
+        XCTAssertEqual(v["nb_read_frames"] as? String, "6")
+        XCTAssertEqual(v["r_frame_rate"] as? String, "30/1")
+        let preview = try dreamvideo(["src.mp4"] + dreamArgs + ["--preview", "--size", "240x160"])
+        XCTAssertEqual(preview.status, 0, preview.stderr)
+        let p = try streams("src-dream-preview.mp4").first ?? [:]
+        XCTAssertEqual(p["nb_read_frames"] as? String, "6")
+        XCTAssertEqual(p["width"] as? Int, 120)
+        XCTAssertEqual(p["height"] as? Int, 80)
+    }
+}
