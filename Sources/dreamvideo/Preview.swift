@@ -21,6 +21,16 @@ struct PreviewOptions: ParsableArguments {
         return (dir == nil ? stem + "-dream-preview.mp4" : nil, dir.map { $0 + "-preview" })
     }
 
+    /// With --preview, the forecast: the full render's schedule (as the command line makes it) and size
+    /// against the preview's. The dreaming work does not depend on a guide's channel choice.
+    func estimate(schedule: String, overrides: Overrides, network: DreamNetwork, fullSize: OutputSize,
+                  preview resolved: ResolvedSchedule, previewSize: OutputSize, everyFrameDreamed: Bool = false) throws -> PreviewEstimate? {
+        guard preview else { return nil }
+        let full = try Schedule.load(path: try PresetLocator().path(for: schedule)).applying(overrides).resolved(for: network)
+        return PreviewEstimate(full: full, fullSize: fullSize, preview: resolved, previewSize: previewSize,
+                               everyFrameDreamed: everyFrameDreamed)
+    }
+
     /// Half of each side, kept even and no smaller than the network's smallest input.
     func previewSize(of size: OutputSize) throws -> OutputSize {
         let w = max(OutputSize.sides.lowerBound + 1, size.width / 2), h = max(OutputSize.sides.lowerBound + 1, size.height / 2)

@@ -36,9 +36,9 @@ struct RenderPlan {
 
         let image = try ImageDecoder().decode(path: c.input)
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
-        var size = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
+        let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
-        if c.previewOptions.preview { size = try c.previewOptions.previewSize(of: size) }
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, overwrite: c.overwrite,
                                    encoder: MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec),
                                    resume: c.resume)
@@ -56,13 +56,8 @@ struct RenderPlan {
             try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
         }
         self.schedule = resolved
-        if c.previewOptions.preview {
-            var full = try Schedule.load(path: try PresetLocator().path(for: c.schedule)).applying(c.shortcuts.overrides)
-                .resolved(for: network)
-            if let g = guideImage { full = try full.guided(by: g, network: network) }
-            let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
-            preview = PreviewEstimate(full: full, fullSize: fullSize, preview: resolved, previewSize: size)
-        }
+        preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
+                                                fullSize: fullSize, preview: resolved, previewSize: size)
         self.start = image.coverCropped(width: size.width, height: size.height)
         let palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
 

@@ -118,10 +118,8 @@ struct VideoInputPlan {
         }
         self.schedule = resolved
         palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
-        if c.previewOptions.preview {
-            let full = try Schedule.load(path: try PresetLocator().path(for: c.schedule)).applying(overrides).resolved(for: network)
-            preview = PreviewEstimate(full: full, fullSize: fullSize, preview: resolved, previewSize: size, everyFrameDreamed: true)
-        }
+        preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: overrides, network: network, fullSize: fullSize,
+                                                preview: resolved, previewSize: size, everyFrameDreamed: true)
 
         let modelHash = (try? store.checksumURL(of: modelName)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
         settings = RenderSettings(
