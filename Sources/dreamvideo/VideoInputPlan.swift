@@ -158,6 +158,12 @@ struct VideoInputPlan {
         progress.announce("\(network.name), video \(frames.info.width)x\(frames.info.height) at \(String(format: "%.3g", rate)) fps -> "
                           + "\(size.width)x\(size.height), \(expected.map(String.init) ?? "?") frames, carry \(dreamer.carry), "
                           + "flow \(dreamer.followsMotion ? "on" : "off") -> \(outputs.summary)")
+        let moves = (1...schedule.totalFrames).contains { !schedule.segment(forFrame: $0).settings.camera(forFrame: $0).isIdentity }
+        let cadence = schedule.segments.contains { $0.settings.cadence > 1 }
+        if moves || cadence {
+            progress.announce("note: the schedule's \([moves ? "camera moves" : nil, cadence ? "cadence" : nil].compactMap { $0 }.joined(separator: " and ")) "
+                              + "do not apply to a video input: the video's own motion is kept and every frame is dreamed")
+        }
         var state = VideoDream.State(seed: seed, palette: palette)
         let clock = ContinuousClock()
         let began = clock.now
