@@ -2,13 +2,18 @@ extension MP4Sink {
     /// Encoder settings. `crf` is the constant-quality level (lower is better: 18 looks lossless to
     /// most eyes with x264); `threads` 0 lets the encoder choose.
     public struct Options: Sendable, Equatable {
+        /// Frames per second, as fps / fpsDenominator (30000/1001 keeps an NTSC source's rate exactly).
         public var fps: Int
+        public var fpsDenominator: Int = 1
         public var crf: Int
         public var preset: String
         public var codec: String
         public var threads: Int
         /// Container tags (e.g. "comment"), written into the MP4's metadata.
         public var metadata: [String: String]
+        /// A video or audio file whose audio stream is copied into the MP4 (packets as they are, no
+        /// re-encoding), aligned with that file's first video frame and cut at this video's end.
+        public var audioSource: String?
 
         public init(fps: Int = 30, crf: Int = 18, preset: String = "medium", codec: String = "libx264", threads: Int = 0,
                     metadata: [String: String] = [:]) {
@@ -35,7 +40,10 @@ extension MP4Sink {
     static func validate(_ o: Options) throws {
         guard codecs.contains(o.codec) else { throw MP4SinkError.unknownCodec(o.codec, valid: codecs) }
         guard presets.contains(o.preset) else { throw MP4SinkError.unknownPreset(o.preset, valid: presets) }
-        guard (1...1000).contains(o.fps) else { throw MP4SinkError.invalidOption("fps must be 1...1000, got \(o.fps)") }
+        guard o.fpsDenominator >= 1, o.fps >= 1, o.fps <= 1000 * o.fpsDenominator, o.fps <= Int(Int32.max) else {
+            let rate = o.fpsDenominator == 1 ? "\(o.fps)" : "\(o.fps)/\(o.fpsDenominator)"
+            throw MP4SinkError.invalidOption("fps must be 1...1000, got \(rate)")
+        }
         let top = maxCRF(o.codec)
         guard (0...top).contains(o.crf) else {
             throw MP4SinkError.invalidOption("crf for \(o.codec) must be 0...\(top), got \(o.crf)")

@@ -36,6 +36,8 @@ public final class MP4Sink: FrameSink {
     /// For H.264/HEVC: the NAL length size of the copied packets (they are turned back into Annex B,
     /// the form the encoder gives, so that the muxer treats old and new packets alike).
     private var copiedLengthSize: Int?
+    /// The source whose audio is copied in (options.audioSource), opened by init.
+    private var audio: AudioCopy?
 
     /// Validates the options, checks that the encoder exists and creates the temporary output file,
     /// so that every configuration error shows before any frame is computed.
@@ -62,6 +64,12 @@ public final class MP4Sink: FrameSink {
             throw MP4SinkError.cannotCreateOutput(directory: file.directory, reason: avErrorString(err))
         }
         format = fmt
+        if let source = options.audioSource {
+            if previous != nil {
+                throw MP4SinkError.invalidOption("an audio stream cannot be added to a continued video")
+            }
+            audio = try AudioCopy(source: source, container: fmt.pointee.oformat)
+        }
         closed = false   // from here a throw runs deinit -> cancel(), which frees all and removes the temporary
         err = avio_open(&fmt.pointee.pb, file.temporary, AVIO_FLAG_WRITE)
         guard err >= 0 else {
@@ -125,6 +133,7 @@ public final class MP4Sink: FrameSink {
             let err = avcodec_send_frame(ctx, nil)
             guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
             try drainPackets()
+            try audio?.copy(until: seconds(ofFrame: previousFrames + framesWritten), into: fmt, path: path)
             // With +faststart the trailer rewrites the file to move moov to the front: it can fail on a full disk.
             var e = av_write_trailer(fmt)
             guard e >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(e)) }
@@ -169,11 +178,11 @@ public final class MP4Sink: FrameSink {
         // Allocating with the codec applies its own defaults (x264's keyint 250, not libavcodec's 12).
         guard let ctx = avcodec_alloc_context3(codec) else { throw fail("out of memory") }
         codecContext = ctx
-        let rate = AVRational(num: Int32(options.fps), den: 1)
+        let rate = AVRational(num: Int32(options.fps), den: Int32(options.fpsDenominator))
         ctx.pointee.width = Int32(w)
         ctx.pointee.height = Int32(h)
         ctx.pointee.pix_fmt = AV_PIX_FMT_YUV420P
-        ctx.pointee.time_base = AVRational(num: 1, den: Int32(options.fps))
+        ctx.pointee.time_base = AVRational(num: Int32(options.fpsDenominator), den: Int32(options.fps))
         ctx.pointee.framerate = rate
         ctx.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
         ctx.pointee.thread_count = Int32(options.threads)
@@ -226,6 +235,7 @@ public final class MP4Sink: FrameSink {
         st.pointee.time_base = ctx.pointee.time_base
         st.pointee.avg_frame_rate = rate
         st.pointee.r_frame_rate = rate
+        try audio?.addStream(to: fmt)
 
         for (key, value) in options.metadata.sorted(by: { $0.key < $1.key }) {
             av_dict_set(&fmt.pointee.metadata, key, value, 0)
@@ -407,9 +417,18 @@ public final class MP4Sink: FrameSink {
             pkt.pointee.duration = 1
             av_packet_rescale_ts(pkt, ctx.pointee.time_base, st.pointee.time_base)
             pkt.pointee.stream_index = st.pointee.index
+            let end = pkt.pointee.pts == cffmpeg_nopts_value() ? nil : pkt.pointee.pts + pkt.pointee.duration
+            let endSeconds = end.map { Double($0) * av_q2d(st.pointee.time_base) }
             let w = av_interleaved_write_frame(fmt, pkt)
             guard w >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(w)) }
+            // The sound up to the end of this picture, so audio and video lie side by side in the file.
+            if let t = endSeconds { try audio?.copy(until: t, into: fmt, path: path) }
         }
+    }
+
+    /// Where frame `n` (counting from 0) starts, in seconds.
+    private func seconds(ofFrame n: Int) -> Double {
+        Double(n) * Double(options.fpsDenominator) / Double(options.fps)
     }
 
     private func release() {
@@ -423,6 +442,7 @@ public final class MP4Sink: FrameSink {
             format = nil
         }
         stream = nil
+        audio = nil
     }
 }
 

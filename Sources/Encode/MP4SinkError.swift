@@ -12,6 +12,7 @@ public enum MP4SinkError: Error, CustomStringConvertible, Equatable {
     case noFrames(path: String)
     case alreadyFinished
     case cannotContinue(previous: String, reason: String)
+    case audio(source: String, reason: String)
 
     public var description: String {
         switch self {
@@ -39,6 +40,8 @@ public enum MP4SinkError: Error, CustomStringConvertible, Equatable {
             return "no frames were written to \(path), so no video was made; write at least one frame before finish()"
         case let .cannotContinue(previous, reason):
             return "cannot continue the video \(previous): \(reason); render again without --resume (add --overwrite)"
+        case let .audio(source, reason):
+            return "cannot keep the audio of \(source): \(reason)"
         case .alreadyFinished:
             return "MP4 output already finished or cancelled; create a new sink to write another video"
         }

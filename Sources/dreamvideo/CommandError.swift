@@ -1,3 +1,5 @@
+import FrameLoop
+
 /// Mistakes on the command line, each with what to do instead.
 enum CommandError: Error, CustomStringConvertible {
     case badSize(String)
@@ -21,9 +23,30 @@ enum CommandError: Error, CustomStringConvertible {
     case resumeMismatch(checkpoint: String, key: String, then: String, now: String)
     case resumeVideoMismatch(video: String, holds: Int, expected: Int)
     case cannotSaveCheckpoint(String, reason: String)
+    case badFlow(String)
+    case badCarry(Double)
+    case badFrames(Int)
+    case onlyForVideo(String)
+    case notForVideo(String)
+    case videoResume
+    case audioNeedsMP4
 
     var description: String {
         switch self {
+        case .badFlow(let s):
+            return "unknown --flow '\(s)'; choose on (the dream follows the video's motion) or off (a plain blend)"
+        case .badCarry(let x):
+            return "--carry \(x) is out of range; use 0 (each frame dreamed on its own) ... 1 (default \(VideoDream.defaultCarry))"
+        case .badFrames(let n):
+            return "--frames \(n) is out of range; use 1 or more"
+        case .onlyForVideo(let flag):
+            return "\(flag) applies only to a video input, and this input is a still image; leave it out"
+        case .notForVideo(let flag):
+            return "\(flag) does not apply to a video input: the video's own motion is the motion and every frame is dreamed; leave it out"
+        case .videoResume:
+            return "--resume does not apply to a video input (a stopped video render keeps its frames in its MP4); render again with --overwrite"
+        case .audioNeedsMP4:
+            return "--audio needs an MP4 output; add -o OUT.mp4"
         case .badSize(let s):
             return "--size '\(s)' is not WIDTHxHEIGHT; write it like --size 640x360"
         case .sizeOutOfRange(let w, let h):

@@ -13,7 +13,10 @@ struct Metrics: ParsableCommand {
         Lightness (mean L*) and chroma (mean sqrt(a*^2+b*^2)) of the first and last frames and their \
         drift; the fraction of pixels with a channel at 0 or 255; sharpness (mean gradient magnitude of \
         the grey picture), last over first; flicker: the mean change (0...255) from one frame to the \
-        next after undoing the camera's zoom (estimated per frame pair unless --zoom is given).
+        next after undoing the camera's zoom (estimated per frame pair unless --zoom is given). With \
+        --source (the video a dreamed video was made from), dream flicker: the mean change per frame of \
+        what the dream added (dreamed minus source), after following the source's own motion by optical \
+        flow, so that a pan or a moving subject does not count.
         """)
 
     @Argument(help: "An MP4 (or any video FFmpeg reads) or a folder of frame PNGs.")
@@ -28,13 +31,29 @@ struct Metrics: ParsableCommand {
     @Option(name: .long, help: "The camera's rotation per frame in degrees, for the flicker figure.")
     var rotate: Double = 0
 
+    @Option(name: .long, help: ArgumentHelp(
+        "The video a dreamed video was made from: adds the dream's own flicker, following the source's motion.",
+        valueName: "video"))
+    var source: String?
+
     mutating func run() throws {
         do {
             guard window >= 1 else { throw ValidationError("--window must be at least 1") }
             var metrics = VideoMetrics(zoom: zoom, rotation: rotate)
-            try VideoReader(path: video).forEachFrame { metrics.add($0) }
+            var dreamFlicker = DreamFlicker()
+            let sources = try source.map { try VideoReader(path: $0).open() }
+            try VideoReader(path: video).forEachFrame { frame in
+                metrics.add(frame)
+                if let sources, let s = try sources.next() {
+                    dreamFlicker.add(dreamed: frame, source: s.coverCropped(width: frame.width, height: frame.height))
+                }
+            }
             guard let s = metrics.summary(window: window) else { throw VideoReadError.noFrames(path: video) }
             print(Self.report(s, name: video))
+            if source != nil {
+                print(String(format: "dream flicker   %.2f (mean change per frame of what the dream added, following the source's motion; dream strength %.2f)",
+                             dreamFlicker.mean, dreamFlicker.meanStrength))
+            }
         } catch let error as ValidationError {
             throw error
         } catch {

@@ -16,17 +16,27 @@ struct Render: ParsableCommand {
         A schedule walks the layers: low layers paint edges and lines, middle ones circles and eyes, \
         high ones animal parts.
 
+        A video as INPUT (MP4, MKV, WebM, MOV... recognised by its content) is dreamed frame by frame: \
+        each frame starts from the source frame blended with the previous dreamed frame moved by the \
+        video's own motion (see --carry, --flow), so the dream does not flicker. The schedule then gives \
+        only the dream (layers by frame number, octaves, steps, colour coherence); its camera moves, \
+        cadence and sharpening do not apply (the video's motion is the motion). The video's length sets \
+        the frame count (a shorter schedule's last segment continues); the output keeps the source's \
+        frame rate and size unless --fps or --size are given. --resume does not apply to a video input.
+
         Examples:
           dreamvideo logo.png -o out.mp4
           dreamvideo logo.png --schedule quick -o quick.mp4
           dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
+          dreamvideo clip.mp4 --layer mixed_3 --audio -o dreamed.mp4
+          dreamvideo logo.png --preview           # quick look: logo-dream-preview.mp4
           dreamvideo metrics out.mp4
         """,
         version: "0.1.0",
         subcommands: [Bench.self, Metrics.self]
     )
 
-    @Argument(help: "The start image (PNG or JPEG).")
+    @Argument(help: "The start image (PNG or JPEG), or a video to dream frame by frame (anything FFmpeg reads).")
     var input: String
 
     @Option(name: .long, help: ArgumentHelp(
@@ -52,8 +62,8 @@ struct Render: ParsableCommand {
         valueName: "name"))
     var model: String?
 
-    @Option(name: .long, help: "Frames per second of the MP4.")
-    var fps: Int = 30
+    @Option(name: .long, help: "Frames per second of the MP4. Default: 30, or a video input's own rate.")
+    var fps: Int?
 
     @Option(name: .long, help: "H.264 quality: 0 (lossless) ... 51 (worst); 18 looks lossless to most eyes.")
     var crf: Int = 18
@@ -92,6 +102,12 @@ struct Render: ParsableCommand {
     @OptionGroup(title: "Shortcuts that override the schedule")
     var shortcuts: Shortcuts
 
+    @OptionGroup(title: "A video as input")
+    var video: VideoInputOptions
+
+    @OptionGroup(title: "A quick look first")
+    var previewOptions: PreviewOptions
+
     mutating func run() throws {
         do {
             try render()
@@ -105,6 +121,12 @@ struct Render: ParsableCommand {
     }
 
     private func render() throws {
+        // By content, not by name: a video renamed .jpg is still a video.
+        if VideoReader.isVideo(path: input) {
+            try VideoInputPlan(command: self).run()
+            return
+        }
+        try video.refuseForImage()
         let plan = try RenderPlan(command: self)
         try plan.run()
     }

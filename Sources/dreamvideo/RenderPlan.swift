@@ -18,6 +18,8 @@ struct RenderPlan {
     var checkpointPath: String
     /// Where the render begins: before frame 1, or a checkpoint's state with --resume.
     var initialState: FrameLoop.State
+    /// With --preview: how to scale the preview's time up to the full render's.
+    var preview: PreviewEstimate?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -28,14 +30,17 @@ struct RenderPlan {
 
         var schedule = try Schedule.load(path: try PresetLocator().path(for: c.schedule))
         schedule = try schedule.applying(c.shortcuts.overrides)
+        if c.previewOptions.preview { schedule = schedule.preview() }
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
 
         let image = try ImageDecoder().decode(path: c.input)
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
-        let size = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
-        self.outputs = try Outputs(mp4: c.output, framesDir: c.framesDir, input: c.input, overwrite: c.overwrite,
-                                   encoder: MP4Sink.Options(fps: c.fps, crf: c.crf, preset: c.preset, codec: c.codec),
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
+        let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
+        let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
+        self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, overwrite: c.overwrite,
+                                   encoder: MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec),
                                    resume: c.resume)
         if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
@@ -51,6 +56,8 @@ struct RenderPlan {
             try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
         }
         self.schedule = resolved
+        preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
+                                                fullSize: fullSize, preview: resolved, previewSize: size)
         self.start = image.coverCropped(width: size.width, height: size.height)
         let palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
 
@@ -63,7 +70,7 @@ struct RenderPlan {
             modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
             backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
             mp4: outputs.mp4, framesDir: outputs.framesDir,
-            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: c.fps),
+            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: c.fps ?? 30),
             paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
             schedule: ScheduleRecord(schedule, model: modelName))
         outputs.encoder.metadata["comment"] = settings.compactJSON
@@ -114,9 +121,11 @@ struct RenderPlan {
         }
         progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
+        let clock = ContinuousClock(), began = clock.now
+        let timed = TimedNetwork(TiledNetwork(network))
         do {
             // Frames above 1280x720 are dreamed in tiles: memory then stays under ~3 GB at 1920x1080.
-            try FrameLoop().run(from: &state, network: TiledNetwork(network), schedule: schedule, sink: sinks,
+            try FrameLoop().run(from: &state, network: timed, schedule: schedule, sink: sinks,
                                 progress: progress.update, shouldStop: { interrupt.requested })
             // Both a finished and a stopped render end with complete, playable outputs.
             try sinks.finish()
@@ -126,6 +135,7 @@ struct RenderPlan {
         }
         progress.end()
         try writeSettings()
+        preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
         if state.framesDone < total {
             try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
             progress.announce("stopped after frame \(state.framesDone) of \(total); the frames done are in \(outputs.summary). "

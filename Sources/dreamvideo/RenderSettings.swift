@@ -30,6 +30,16 @@ struct RenderSettings: Codable, Equatable {
     var guideSHA256: String?
     /// Itself a schedule file: `--schedule` can read this object back.
     var schedule: ScheduleRecord
+    /// For a video input: how each frame carries the previous dream (nil for a still image).
+    var videoInput: VideoInput?
+
+    struct VideoInput: Codable, Equatable {
+        var carry: Double
+        var flow: Bool
+        var audio: Bool
+        /// The output's frame rate as a fraction (the source's unless --fps).
+        var frameRate: String
+    }
 
     struct Encoder: Codable, Equatable {
         var codec: String

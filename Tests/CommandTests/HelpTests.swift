@@ -32,13 +32,14 @@ final class HelpTests: CommandTestCase {
 
         // Default values shown by the parser, and defaults that depend on something, said in words.
         let defaults: [String: String] = [
-            "--schedule": "(default: layers)", "--fps": "(default: 30)", "--crf": "(default: 18)",
+            "--schedule": "(default: layers)", "--fps": "Default: 30", "--crf": "(default: 18)",
             "--seed": "(default: 0)", "--codec": "(default: libx264)", "--preset": "(default: medium)",
-            "--output": "Default:", "--size": "Default:", "--model": "Default:", "--threads": "Default:",
+            "--output": "Default:", "--size": "Default:", "--carry": "Default: 0.6", "--flow": "Default: on", "--model": "Default:", "--threads": "Default:",
         ]
         let options = ["--schedule", "--output", "--frames-dir", "--size", "--model", "--fps", "--crf", "--seed",
                        "--threads", "--layer", "--frames", "--octaves", "--octave-scale", "--steps", "--step-size",
-                       "--jitter", "--zoom", "--codec", "--preset", "--overwrite", "--resume"]
+                       "--jitter", "--zoom", "--codec", "--preset", "--overwrite", "--resume",
+                       "--carry", "--flow", "--audio", "--preview"]
         for option in options {
             guard let entry = entries[option] else {
                 XCTFail("--help does not list \(option):\n\(help)")

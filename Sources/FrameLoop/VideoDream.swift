@@ -1,0 +1,84 @@
+import Net
+
+/// Dreams an existing video frame by frame. Dreaming each frame on its own flickers: the network
+/// paints different details on each. So each new source frame starts from a blend of itself and the
+/// previous dreamed frame, moved by the source's own motion between the two frames (dense optical
+/// flow), so that the dream sticks to the things it grew on. Where the motion is not trusted (an
+/// occluded or uncovered area, found by the forward/backward check) the source frame is taken alone.
+///
+/// The schedule gives the dream (layers, octaves, steps, colour coherence, transitions) by frame
+/// number; its camera moves and cadence do not apply: the video's own motion is the motion, and
+/// every frame is dreamed. Frames past the schedule's end use its last frame's settings.
+public struct VideoDream: Sendable {
+    /// Share of the previous dreamed frame in each new frame's start (0: every frame dreamed on its own).
+    public var carry: Double
+    /// Move the previous dream with the source's motion before blending (false: a plain blend).
+    public var followsMotion: Bool
+    public var opticalFlow = OpticalFlow()
+
+    public static let defaultCarry = 0.6
+
+    public init(carry: Double = VideoDream.defaultCarry, followsMotion: Bool = true) {
+        self.carry = carry; self.followsMotion = followsMotion
+    }
+
+    /// What carries from one frame to the next (Codable like FrameLoop.State).
+    public struct State: Sendable, Equatable, Codable {
+        public var framesDone: Int
+        public var rng: SeededRandom
+        /// Colour coherence pulls each frame toward this (a palette's statistics); nil: toward the
+        /// frame's own source, so the colours follow the video's.
+        public var palette: ColourStats?
+        public var previousSource: FloatImage?
+        public var previousDream: FloatImage?
+        /// Share of pixels whose motion was trusted in the last frame (1 for the first frame).
+        public var reliableShare: Double
+
+        public init(seed: UInt64, palette: ColourStats? = nil) {
+            framesDone = 0; rng = SeededRandom(seed: seed); self.palette = palette
+            reliableShare = 1
+        }
+    }
+
+    /// The starting picture for `source`: itself for the first frame or with no carry, else the blend.
+    /// Also returns the share of pixels whose motion was trusted.
+    public func start(for source: FloatImage, previousSource: FloatImage?, previousDream: FloatImage?) -> (FloatImage, Double) {
+        guard carry > 0, let prevSource = previousSource, let prevDream = previousDream else { return (source, 1) }
+        precondition(prevSource.width == source.width && prevSource.height == source.height, "frame size changed")
+        guard followsMotion else { return (source.blended(toward: prevDream, by: Float(carry)), 1) }
+        let backward = opticalFlow.flow(from: source, to: prevSource)
+        let forward = opticalFlow.flow(from: prevSource, to: source)
+        let trust = OpticalFlow.reliability(backward: backward, forward: forward)
+        let moved = prevDream.warped(by: backward)
+        var out = source
+        let n = source.width * source.height, c = Float(carry)
+        for ch in 0..<3 {
+            for i in 0..<n {
+                let t = c * trust[i]
+                out.pixels[ch * n + i] += t * (moved.pixels[ch * n + i] - out.pixels[ch * n + i])
+            }
+        }
+        return (out, Double(trust.reduce(0, +)) / Double(max(1, n)))
+    }
+
+    /// Dreams the next source frame (already at the output size) and advances the state.
+    public func next(_ source: FloatImage, state: inout State, network: DreamNetwork,
+                     schedule: ResolvedSchedule) throws -> FloatImage {
+        let n = state.framesDone + 1
+        let at = min(n, schedule.totalFrames)
+        let segment = schedule.segment(forFrame: at)
+        let (begin, share) = start(for: source, previousSource: state.previousSource, previousDream: state.previousDream)
+        // Warm settings (fewer steps) only when the start already holds a dream to keep alive.
+        let settings = segment.settings.dream(forFrame: carry > 0 && n > 1 ? 2 : 1)
+        var out = try dream(begin, network: network, objectives: schedule.objectives(forFrame: at),
+                            settings: settings, rng: &state.rng)
+        if segment.settings.colourCoherence > 0 {
+            out = out.colourPulled(toward: state.palette ?? ColourStats(of: source), strength: segment.settings.colourCoherence)
+        }
+        state.previousSource = source
+        state.previousDream = out
+        state.reliableShare = share
+        state.framesDone = n
+        return out
+    }
+}

@@ -1,0 +1,213 @@
+import ArgumentParser
+import Encode
+import Foundation
+import FrameLoop
+import Net
+
+/// Options that only mean something when INPUT is a video.
+struct VideoInputOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "Share 0...1 of the previous dreamed frame in each new frame's start: higher is steadier, 0 dreams every frame on its own (flickers). Default: \(VideoDream.defaultCarry).",
+        valueName: "x"))
+    var carry: Double?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "on: the previous dream follows the video's motion (optical flow) before it is blended in; off: a plain blend. Default: on.",
+        valueName: "on|off"))
+    var flow: String?
+
+    @Flag(name: .long, help: "Keep the video's audio: its packets are copied into the MP4 as they are (no re-encoding).")
+    var audio = false
+
+    var followsMotion: Bool {
+        get throws {
+            switch flow?.lowercased() ?? "on" {
+            case "on": return true
+            case "off": return false
+            default: throw CommandError.badFlow(flow ?? "")
+            }
+        }
+    }
+
+    /// These options ask for something a still image cannot give: say so rather than ignore them.
+    func refuseForImage() throws {
+        if carry != nil { throw CommandError.onlyForVideo("--carry") }
+        if flow != nil { throw CommandError.onlyForVideo("--flow") }
+        if audio { throw CommandError.onlyForVideo("--audio") }
+    }
+}
+
+/// A render whose input is a video: each source frame is dreamed in turn (VideoDream), streamed from
+/// the decoder to the sinks. Checked like RenderPlan before any work starts.
+struct VideoInputPlan {
+    var frames: VideoFrames
+    var first: FloatImage
+    var network: Network
+    var schedule: ResolvedSchedule
+    var dreamer: VideoDream
+    var outputs: Outputs
+    var size: OutputSize
+    var seed: UInt64
+    var threads: Int
+    var palette: ColourStats?
+    /// Frames to make: the video's (when known), cut by --frames.
+    var limit: Int?
+    var expected: Int?
+    var settings: RenderSettings
+    var preview: PreviewEstimate?
+
+    init(command c: Render) throws {
+        // The input first: a file that is not a readable video is the mistake to report.
+        frames = try VideoReader(path: c.input).open()
+        // The first frame now: a video that opens but holds nothing decodable fails before any output exists.
+        guard let first = try frames.next() else { throw VideoReadError.noFrames(path: c.input) }
+        self.first = first
+        if c.resume { throw CommandError.videoResume }
+        // The camera and the cadence move a still picture; a video brings its own motion.
+        if c.shortcuts.zoom != nil { throw CommandError.notForVideo("--zoom") }
+        if c.shortcuts.cadence != nil { throw CommandError.notForVideo("--cadence") }
+        if c.shortcuts.sharpen != nil { throw CommandError.notForVideo("--sharpen") }
+        let carry = c.video.carry ?? VideoDream.defaultCarry
+        guard (0...1).contains(carry) else { throw CommandError.badCarry(carry) }
+        dreamer = VideoDream(carry: carry, followsMotion: try c.video.followsMotion)
+        guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
+        let precision = try c.engine.resolvedPrecision()
+        threads = try c.engine.resolvedThreads()
+        seed = c.seed
+
+        var schedule = try Schedule.load(path: try PresetLocator().path(for: c.schedule))
+        // --frames cuts the video, not the schedule: the schedule's last segment continues past its end.
+        var overrides = c.shortcuts.overrides
+        overrides.frames = nil
+        schedule = try schedule.applying(overrides)
+        if c.previewOptions.preview { schedule = schedule.preview() }
+        let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
+        _ = try ModelStore().entry(named: modelName)
+
+        let info = frames.info
+        if let f = c.shortcuts.frames, f < 1 { throw CommandError.badFrames(f) }
+        limit = c.shortcuts.frames
+        expected = [info.frameCount, limit].compactMap { $0 }.min()
+
+        let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: first.width, first.height)
+        size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
+        var encoder = MP4Sink.Options(fps: 30, crf: c.crf, preset: c.preset, codec: c.codec)
+        if let fps = c.fps {
+            encoder.fps = fps
+        } else if let rate = info.frameRate {
+            encoder.fps = rate.num; encoder.fpsDenominator = rate.den
+        }
+        let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
+        if c.video.audio {
+            guard info.audioCodec != nil else { throw VideoReadError.noAudioStream(path: c.input) }
+            guard mp4 != nil || framesDir == nil else { throw CommandError.audioNeedsMP4 }
+            encoder.audioSource = c.input
+        }
+        outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, overwrite: c.overwrite, encoder: encoder)
+        if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
+            throw CommandError.oddSize(width: size.width, height: size.height)
+        }
+
+        let store = ModelStore()
+        network = try Network(model: try store.load(name: modelName), backend: backend, threads: threads, precision: precision)
+        var resolved = try schedule.resolved(for: network)
+        if let g = guideImage { resolved = try resolved.guided(by: g, network: network) }
+        for segment in resolved.segments {
+            try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
+        }
+        self.schedule = resolved
+        palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
+        preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: overrides, network: network, fullSize: fullSize,
+                                                preview: resolved, previewSize: size, everyFrameDreamed: true)
+
+        let modelHash = (try? store.checksumURL(of: modelName)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+        settings = RenderSettings(
+            version: Render.configuration.version,
+            command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--overwrite" },
+            input: c.input, inputSHA256: SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: c.input))) ?? Data()),
+            size: "\(size.width)x\(size.height)", model: modelName,
+            modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
+            backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
+            mp4: outputs.mp4, framesDir: outputs.framesDir,
+            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: Int((Double(encoder.fps) / Double(encoder.fpsDenominator)).rounded())),
+            paletteSHA256: c.palette.map { SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: $0))) ?? Data()) },
+            guideSHA256: c.guide.map { SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: $0))) ?? Data()) },
+            schedule: ScheduleRecord(schedule, model: modelName))
+        settings.videoInput = .init(carry: carry, flow: dreamer.followsMotion, audio: c.video.audio,
+                                    frameRate: "\(encoder.fps)/\(encoder.fpsDenominator)")
+        outputs.encoder.metadata["comment"] = settings.compactJSON
+    }
+
+    func run() throws {
+        let progress = ProgressLine(total: expected ?? 0)
+        let outputs = self.outputs
+        let interrupt = Interrupt(
+            firstNotice: { _ in
+                FileHandle.standardError.write(Data("\nstopping after this frame; press Ctrl-C again to stop at once (the frame in progress is lost)\n".utf8))
+            },
+            stopNow: { sig in
+                outputs.removeTemporaries()
+                FileHandle.standardError.write(Data("\nstopped at once; the frames finished earlier are kept\n".utf8))
+                _exit(128 + sig)
+            })
+        defer { interrupt.uninstall() }
+
+        let sinks = try outputs.open(frames: expected ?? 99999)
+        let rate = Double(outputs.encoder.fps) / Double(outputs.encoder.fpsDenominator)
+        progress.announce("\(network.name), video \(frames.info.width)x\(frames.info.height) at \(String(format: "%.3g", rate)) fps -> "
+                          + "\(size.width)x\(size.height), \(expected.map(String.init) ?? "?") frames, carry \(dreamer.carry), "
+                          + "flow \(dreamer.followsMotion ? "on" : "off") -> \(outputs.summary)")
+        let moves = (1...schedule.totalFrames).contains { !schedule.segment(forFrame: $0).settings.camera(forFrame: $0).isIdentity }
+        let cadence = schedule.segments.contains { $0.settings.cadence > 1 }
+        if moves || cadence {
+            progress.announce("note: the schedule's \([moves ? "camera moves" : nil, cadence ? "cadence" : nil].compactMap { $0 }.joined(separator: " and ")) "
+                              + "do not apply to a video input: the video's own motion is kept and every frame is dreamed")
+        }
+        var state = VideoDream.State(seed: seed, palette: palette)
+        let clock = ContinuousClock()
+        let began = clock.now
+        var source: FloatImage? = first
+        var stopped = false
+        let net = TimedNetwork(TiledNetwork(network))
+        do {
+            while let s = source {
+                if let limit, state.framesDone >= limit { break }
+                let t0 = clock.now
+                let frame = try dreamer.next(s.coverCropped(width: size.width, height: size.height), state: &state,
+                                             network: net, schedule: schedule)
+                try sinks.write(frame)
+                let n = state.framesDone, now = clock.now
+                let mean = seconds(now - began) / Double(n)
+                let total = max(expected ?? n, n)
+                let at = min(n, schedule.totalFrames)
+                progress.update(FrameProgress(frame: n, total: total, segment: schedule.segmentIndex(forFrame: at),
+                                              layers: schedule.segment(forFrame: at).layerDescription,
+                                              seconds: seconds(now - t0), meanSeconds: mean, secondsLeft: mean * Double(total - n)))
+                if interrupt.requested { stopped = true; break }
+                source = try frames.next()
+            }
+            try sinks.finish()
+        } catch {
+            progress.end()
+            throw error
+        }
+        progress.end()
+        do {
+            try settings.json.write(to: URL(fileURLWithPath: outputs.settingsPath), options: .atomic)
+        } catch {
+            throw CommandError.cannotSaveCheckpoint(outputs.settingsPath, reason: error.localizedDescription)
+        }
+        preview?.report(total: clock.now - began, network: net.spent, progress: progress)
+        if stopped {
+            progress.announce("stopped after frame \(state.framesDone); the frames done are in \(outputs.summary) "
+                              + "(a video input cannot be resumed: render again with --overwrite)")
+            throw ExitCode(128 + (interrupt.firstSignal ?? SIGINT))
+        }
+        progress.announce("wrote \(state.framesDone) frames to \(outputs.summary) (settings: \(outputs.settingsPath))")
+    }
+
+    private func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}
