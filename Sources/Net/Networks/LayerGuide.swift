@@ -1,0 +1,98 @@
+/// What each dreamable layer of a network tends to paint, written from looking at galleries
+/// (`dreamvideo gallery photo.jpg --model NAME`) on photos and on the logo, plus the layers a
+/// person new to the network should start with: a walk for a zoom (shallow to deep) and one layer
+/// for a single dream. `dreamvideo layers` prints the notes; a preset written for one network is
+/// mapped onto another's walk (Schedule.mapped).
+public struct LayerGuide: Sendable, Equatable {
+    public struct Layer: Sendable, Equatable {
+        public var name: String
+        /// A few words on what dreaming this layer paints.
+        public var paints: String
+    }
+
+    public var model: String
+    /// Every dreamable layer of the model, shallow to deep (the order of Model.layers).
+    public var layers: [Layer]
+    /// About six layers for a zoom, shallow to deep.
+    public var walk: [String]
+    /// The layer to dream when a person names none.
+    public var single: String
+
+    public func note(for layer: String) -> String? { layers.first { $0.name == layer }?.paints }
+
+    /// The guide of a known model, nil for one without notes.
+    public static func of(_ model: String) -> LayerGuide? { all.first { $0.model == model } }
+
+    public static let all: [LayerGuide] = [inceptionV3, squeezeNet]
+
+    /// Where `layer` of `source` sits along source's walk (0 = its first layer, walk.count - 1 =
+    /// its last), by its depth: a layer between two walk layers gets a fraction between, one
+    /// shallower than the walk 0, one deeper walk.count - 1. nil if source has no such layer.
+    public func walkPosition(of layer: String) -> Double? {
+        guard let depth = layers.firstIndex(where: { $0.name == layer }) else { return nil }
+        let stops = walk.compactMap { w in layers.firstIndex { $0.name == w } }
+        guard let first = stops.first, let last = stops.last else { return nil }
+        if depth <= first { return 0 }
+        if depth >= last { return Double(stops.count - 1) }
+        for i in 1..<stops.count where depth <= stops[i] {
+            return Double(i - 1) + Double(depth - stops[i - 1]) / Double(max(1, stops[i] - stops[i - 1]))
+        }
+        return Double(stops.count - 1)
+    }
+
+    /// The layer of this guide's walk at the same place as `layer` on `source`'s walk: the first of
+    /// one walk goes to the first of the other, the last to the last, those between in proportion.
+    public func counterpart(of layer: String, in source: LayerGuide) -> String? {
+        guard let p = source.walkPosition(of: layer), !walk.isEmpty else { return nil }
+        let fraction = source.walk.count > 1 ? p / Double(source.walk.count - 1) : 0
+        let i = Int((fraction * Double(walk.count - 1)).rounded())
+        return walk[min(walk.count - 1, max(0, i))]
+    }
+}
+
+extension LayerGuide {
+    static let inceptionV3 = LayerGuide(
+        model: InceptionV3.name,
+        layers: [
+            Layer(name: "conv", paints: "TODO"),
+            Layer(name: "conv_1", paints: "TODO"),
+            Layer(name: "conv_2", paints: "TODO"),
+            Layer(name: "pool0", paints: "TODO"),
+            Layer(name: "conv_3", paints: "TODO"),
+            Layer(name: "conv_4", paints: "TODO"),
+            Layer(name: "pool1", paints: "TODO"),
+            Layer(name: "mixed", paints: "TODO"),
+            Layer(name: "mixed_1", paints: "TODO"),
+            Layer(name: "mixed_2", paints: "TODO"),
+            Layer(name: "mixed_3", paints: "TODO"),
+            Layer(name: "mixed_4", paints: "TODO"),
+            Layer(name: "mixed_5", paints: "TODO"),
+            Layer(name: "mixed_6", paints: "TODO"),
+            Layer(name: "mixed_7", paints: "TODO"),
+            Layer(name: "mixed_8", paints: "TODO"),
+            Layer(name: "mixed_9", paints: "TODO"),
+            Layer(name: "mixed_10", paints: "TODO"),
+        ],
+        walk: ["mixed", "mixed_2", "mixed_3", "mixed_4", "mixed_5", "mixed_6"],
+        single: "mixed_4")
+
+    static let squeezeNet = LayerGuide(
+        model: SqueezeNet.name,
+        layers: [
+            Layer(name: "conv1", paints: "TODO"),
+            Layer(name: "pool1", paints: "TODO"),
+            Layer(name: "fire2", paints: "TODO"),
+            Layer(name: "fire3", paints: "TODO"),
+            Layer(name: "pool3", paints: "TODO"),
+            Layer(name: "fire4", paints: "TODO"),
+            Layer(name: "fire5", paints: "TODO"),
+            Layer(name: "pool5", paints: "TODO"),
+            Layer(name: "fire6", paints: "TODO"),
+            Layer(name: "fire7", paints: "TODO"),
+            Layer(name: "fire8", paints: "TODO"),
+            Layer(name: "fire9", paints: "TODO"),
+            Layer(name: "conv10", paints: "TODO"),
+        ],
+        walk: ["fire2", "fire3", "fire4", "fire5", "fire7", "fire9"],
+        single: "fire5")
+}
