@@ -18,6 +18,8 @@ struct RenderPlan {
     var checkpointPath: String
     /// Where the render begins: before frame 1, or a checkpoint's state with --resume.
     var initialState: FrameLoop.State
+    /// How a preset for another network was mapped onto this one, shown when the render starts.
+    var mappingNote: String?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -27,6 +29,17 @@ struct RenderPlan {
         self.seed = c.seed
 
         var schedule = try Schedule.load(path: try PresetLocator().path(for: c.schedule))
+        // A preset walks one network's layers. With --model another network (and no --layer), walk
+        // that network's layers the same way instead of refusing; a schedule file of the user's own
+        // names its layers on purpose, so it is not rewritten (its unknown layers are reported).
+        if let target = c.model, let from = schedule.model, target != from, c.shortcuts.layer == nil,
+           !FileManager.default.fileExists(atPath: c.schedule),
+           let source = LayerGuide.of(from), let guide = LayerGuide.of(target) {
+            let before = schedule.segments.map(\.layerDescription)
+            schedule = schedule.mapped(from: source, onto: guide)
+            mappingNote = "the \(c.schedule) preset is written for \(from); on \(target) it walks "
+                + zip(before, schedule.segments.map(\.layerDescription)).map { "\($0) -> \($1)" }.joined(separator: ", ")
+        }
         schedule = try schedule.applying(c.shortcuts.overrides)
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
@@ -109,6 +122,7 @@ struct RenderPlan {
         // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
         if state.framesDone == 0 { unlink(checkpointPath) }
         let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
+        if let mappingNote { progress.announce(mappingNote) }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }
