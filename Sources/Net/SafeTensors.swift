@@ -10,6 +10,11 @@ import Foundation
 ///   ("ph,pw") as a cross-check of the Swift definition.
 /// - squeezenet1_1: `conv1`, `fireN.squeeze1x1`, `fireN.expand1x1`, `fireN.expand3x3`, `conv10`,
 ///   each with `.weight` [out, in, kh, kw] (input channels in BGR order for conv1) and `.bias` [out].
+/// - vgg19: `block1_conv1` ... `block5_conv4`, each with `.weight` [out, in, 3, 3] (dequantised;
+///   BGR input channels) and `.bias` [out].
+/// - mobilenet_v2: torchvision's state-dict names, e.g. `features.3.conv.1.0.weight` and its batch
+///   norm's `features.3.conv.1.1.weight`, `.bias`, `.running_mean`, `.running_var`; `classifier.1.weight`
+///   [1000, 1280] and `.bias`.
 public struct SafeTensors: Sendable {
     public var tensors: [String: Tensor]
     public var metadata: [String: String]

@@ -1,7 +1,8 @@
 /// The arithmetic of one dream step (forward to the objective's layers, then the gradient back to
 /// the image), counted from the graph: what a benchmark divides by the time to get GFLOP/s.
-/// Only convolutions are counted (a multiply-add is 2 FLOP): pooling, ReLU and concatenation are
-/// memory-bound and add well under 1%. No weight gradients: a dream step needs none.
+/// Convolutions are counted (a multiply-add is 2 FLOP; a grouped one does 1/groups of a dense one's)
+/// and residual additions (1 FLOP per element): pooling, ReLU and concatenation are memory-bound
+/// and add well under 1%. No weight gradients: a dream step needs none.
 public struct StepCost: Sendable, Equatable {
     /// Convolutions on the way to the objective's layers.
     public var forwardFLOP: Double
@@ -41,7 +42,7 @@ extension Graph {
                          (x[1] + p.top + p.bottom - c.kernelH) / c.strideH + 1,
                          (x[2] + p.left + p.right - c.kernelW) / c.strideW + 1]
                 if x[1] + p.top + p.bottom < c.kernelH || x[2] + p.left + p.right < c.kernelW { shape[1] = 0 }
-            case .relu:
+            case .relu, .add:
                 shape = x
             case .maxPool(let pool), .avgPool(let pool):
                 let p = pool.padding
@@ -67,7 +68,7 @@ extension Graph {
             switch node.op {
             case .conv(let c): stride[i] = before * max(c.strideH, c.strideW)
             case .maxPool(let p), .avgPool(let p): stride[i] = before * max(p.strideH, p.strideW)
-            case .input, .relu, .concat: stride[i] = before
+            case .input, .relu, .concat, .add: stride[i] = before
             }
         }
         return stride.max() ?? 1
@@ -81,12 +82,24 @@ extension Graph {
         let deepest = targets.max() ?? 0
         let shapes = try self.shapes(height: height, width: width, through: deepest)
         var forward = 0.0
+        var backward = 0.0
         for (i, node) in nodes[...deepest].enumerated() where needed[i] {
-            guard case .conv(let c) = node.op else { continue }
             let y = shapes[i]
-            forward += 2 * Double(y[0] * y[1] * y[2]) * Double(c.inChannels * c.kernelH * c.kernelW)
+            let outputs = Double(y[0] * y[1] * y[2])
+            switch node.op {
+            case .conv(let c):
+                // Each output reads only its group's inputs: weight.shape[1] = inChannels / groups.
+                let flop = 2 * outputs * Double(c.weight.shape[1] * c.kernelH * c.kernelW)
+                forward += flop
+                // Backward-data of a convolution does the same multiply-adds as its forward pass.
+                backward += flop
+            case .add:
+                // One addition per output and extra input; its backward only copies.
+                forward += outputs * Double(node.inputs.count - 1)
+            case .input, .relu, .maxPool, .avgPool, .concat:
+                break
+            }
         }
-        // Backward-data of a convolution does the same multiply-adds as its forward pass.
-        return StepCost(forwardFLOP: forward, backwardDataFLOP: forward)
+        return StepCost(forwardFLOP: forward, backwardDataFLOP: backward)
     }
 }

@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The network: inception_v3 or squeezenet1_1.", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("The network: inception_v3, squeezenet1_1, vgg19 or mobilenet_v2.", valueName: "name"))
     var model: String = ModelStore.defaultModel
 
     @Option(name: .long, help: ArgumentHelp("The layer the objective reads (mean of its squared activations).", valueName: "name"))

@@ -48,7 +48,7 @@ struct Render: ParsableCommand {
     var size: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "The network: inception_v3 or squeezenet1_1. Default: the schedule's model, else inception_v3.",
+        "The network: inception_v3, squeezenet1_1, vgg19 or mobilenet_v2. Default: the schedule's model, else inception_v3.",
         valueName: "name"))
     var model: String?
 

@@ -18,8 +18,8 @@ final class ModelStoreTests: XCTestCase {
     func testUnknownModelNamesTheKnownOnes() throws {
         let store = ModelStore(directory: try temporaryDirectory())
         XCTAssertThrowsError(try store.load(name: "alexnet")) { error in
-            XCTAssertEqual(error as? ModelStoreError, .unknownModel("alexnet", known: ["inception_v3", "squeezenet1_1"]))
-            XCTAssertTrue("\(error)".contains("inception_v3, squeezenet1_1"))
+            XCTAssertEqual(error as? ModelStoreError, .unknownModel("alexnet", known: ["inception_v3", "squeezenet1_1", "vgg19", "mobilenet_v2"]))
+            XCTAssertTrue("\(error)".contains("inception_v3, squeezenet1_1, vgg19, mobilenet_v2"))
         }
     }
 
@@ -58,6 +58,8 @@ final class ModelStoreTests: XCTestCase {
         for entry in ModelStore.known {
             XCTAssertFalse(entry.description.isEmpty)
             XCTAssertEqual(entry.fileName, entry.name + ".safetensors")
+            XCTAssertGreaterThan(entry.downloadMB, 0)
+            XCTAssertEqual(entry.fetchCommand, "tools/fetch_models.sh " + entry.name)
         }
     }
 }

@@ -32,20 +32,12 @@ public enum InceptionV3 {
 
     /// Fold the scale-free batch norm into the conv: y = (w*x - mean) / sqrt(var + eps) + beta.
     static func foldedConv(weights: SafeTensors, path: String) throws -> (weight: Tensor, bias: Tensor) {
-        var w = try weights.tensor(path + ".weight")
+        let w = try weights.tensor(path + ".weight")
         guard w.shape.count == 4 else { throw SafeTensorsError.corrupt(path: "", reason: "\(path).weight has shape \(w.shape), not [out, in, kh, kw]") }
         let k = w.shape[0]
-        let beta = try weights.tensor(path + ".beta", shape: [k])
-        let mean = try weights.tensor(path + ".mean", shape: [k])
-        let variance = try weights.tensor(path + ".var", shape: [k])
-        let per = w.count / k
-        var bias = Tensor(zeros: [k])
-        for o in 0..<k {
-            let inv = 1 / (variance.data[o] + 0.001).squareRoot()
-            for i in (o * per)..<((o + 1) * per) { w.data[i] *= inv }
-            bias.data[o] = beta.data[o] - mean.data[o] * inv
-        }
-        return (w, bias)
+        return foldBatchNorm(weight: w, gamma: nil, beta: try weights.tensor(path + ".beta", shape: [k]),
+                             mean: try weights.tensor(path + ".mean", shape: [k]),
+                             variance: try weights.tensor(path + ".var", shape: [k]), eps: 0.001)
     }
 
     private struct Builder {

@@ -23,30 +23,43 @@ enum OpDescriptors {
         return PrimitiveDesc(taking: pd!)
     }
 
-    /// Attributes with one post-op: ReLU after the operation, or "add to what dst holds".
-    private static func withAttr<T>(relu: Bool = false, accumulate: Bool = false,
+    /// oneDNN's eltwise algorithm for an activation: forward, backward computed from the output
+    /// (so the input need not be kept), alpha and beta. ReLU6 is clip_v2 to [0, 6], whose backward
+    /// passes the gradient where 0 < y < 6, as the reference engine does.
+    private static func eltwise(_ a: Activation) -> (forward: dnnl_alg_kind_t, backward: dnnl_alg_kind_t, alpha: Float, beta: Float)? {
+        switch a {
+        case .none: return nil
+        case .relu: return (dnnl_eltwise_relu, dnnl_eltwise_relu_use_dst_for_bwd, 0, 0)
+        case .relu6: return (dnnl_eltwise_clip_v2, dnnl_eltwise_clip_v2_use_dst_for_bwd, 0, 6)
+        }
+    }
+
+    /// Attributes with at most two post-ops: an activation after the operation, and "add to what
+    /// dst holds".
+    private static func withAttr<T>(activation: Activation = .none, accumulate: Bool = false,
                                     _ body: (dnnl_primitive_attr_t?) throws -> T) throws -> T {
-        guard relu || accumulate else { return try body(nil) }
+        let e = eltwise(activation)
+        guard e != nil || accumulate else { return try body(nil) }
         var attr: dnnl_primitive_attr_t?
         var ops: dnnl_post_ops_t?
         try check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
         defer { dnnl_primitive_attr_destroy(attr) }
         try check(dnnl_post_ops_create(&ops), "post_ops_create")
         defer { dnnl_post_ops_destroy(ops) }
-        if relu { try check(dnnl_post_ops_append_eltwise(ops, 1, dnnl_eltwise_relu, 0, 0), "post_ops_append_eltwise") }
+        if let e { try check(dnnl_post_ops_append_eltwise(ops, 1, e.forward, e.alpha, e.beta), "post_ops_append_eltwise") }
         if accumulate { try check(dnnl_post_ops_append_sum(ops, 1), "post_ops_append_sum") }
         try check(dnnl_primitive_attr_set_post_ops(attr, ops), "primitive_attr_set_post_ops")
         return try body(attr)
     }
 
     static func convolutionForward(src: MemoryDesc, weights: MemoryDesc, bias: MemoryDesc, dst: MemoryDesc,
-                                   window w: Window, relu: Bool, winograd: Bool = false, _ ctx: DNNLContext) throws -> PrimitiveDesc {
+                                   window w: Window, activation: Activation, winograd: Bool = false, _ ctx: DNNLContext) throws -> PrimitiveDesc {
         var s = src.raw, wt = weights.raw, b = bias.raw, d = dst.raw
         var desc = dnnl_convolution_desc_t()
         try check(dnnl_convolution_forward_desc_init(&desc, dnnl_forward_training, winograd ? dnnl_convolution_winograd : dnnl_convolution_direct,
                                                      &s, &wt, &b, &d, w.strides, w.padBefore, w.padAfter),
                   "convolution_forward_desc_init")
-        return try withAttr(relu: relu) { try create(&desc, $0, ctx, hint: nil, "convolution forward") }
+        return try withAttr(activation: activation) { try create(&desc, $0, ctx, hint: nil, "convolution forward") }
     }
 
     static func convolutionBackwardData(diffSrc: MemoryDesc, weights: MemoryDesc, diffDst: MemoryDesc,
@@ -69,22 +82,23 @@ enum OpDescriptors {
 
     /// ReLU backward computed from its output (dst), so the input need not be kept.
     static func reluBackward(diff: MemoryDesc, dst: MemoryDesc, hint: PrimitiveDesc?, _ ctx: DNNLContext) throws -> PrimitiveDesc {
-        var g = diff.raw, m = dst.raw
-        var desc = dnnl_eltwise_desc_t()
-        try check(dnnl_eltwise_backward_desc_init(&desc, dnnl_eltwise_relu_use_dst_for_bwd, &g, &m, 0, 0),
-                  "eltwise_backward_desc_init")
-        if let hint { return try create(&desc, nil, ctx, hint: hint, "relu backward") }
-        // A fused conv+ReLU has no eltwise forward descriptor to hint with: make a matching one.
-        let fwd = try reluForwardUseDst(data: dst, ctx)
-        return try create(&desc, nil, ctx, hint: fwd, "relu backward")
+        try activationBackward(.relu, diff: diff, dst: dst, hint: hint, ctx)
     }
 
-    private static func reluForwardUseDst(data: MemoryDesc, _ ctx: DNNLContext) throws -> PrimitiveDesc {
-        var m = data.raw
+    /// The backward of an activation (not .none), computed from its output (dst). Without a hint
+    /// (an activation fused into a convolution has no eltwise forward), a matching forward is made.
+    static func activationBackward(_ a: Activation, diff: MemoryDesc, dst: MemoryDesc, hint: PrimitiveDesc?, _ ctx: DNNLContext) throws -> PrimitiveDesc {
+        guard let e = eltwise(a) else { throw OneDNNError.invalidGraph("no backward for activation \(a)") }
+        var g = diff.raw, m = dst.raw
         var desc = dnnl_eltwise_desc_t()
-        try check(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, &m, 0, 0),
+        try check(dnnl_eltwise_backward_desc_init(&desc, e.backward, &g, &m, e.alpha, e.beta),
+                  "eltwise_backward_desc_init")
+        if let hint { return try create(&desc, nil, ctx, hint: hint, "\(a) backward") }
+        var f = dnnl_eltwise_desc_t()
+        try check(dnnl_eltwise_forward_desc_init(&f, dnnl_forward_training, e.backward, &m, e.alpha, e.beta),
                   "eltwise_forward_desc_init")
-        return try create(&desc, nil, ctx, hint: nil, "relu forward (hint)")
+        let fwd = try create(&f, nil, ctx, hint: nil, "\(a) forward (hint)")
+        return try create(&desc, nil, ctx, hint: fwd, "\(a) backward")
     }
 
     static func poolingForward(max: Bool, includePadding: Bool, src: MemoryDesc, dst: MemoryDesc,
@@ -117,6 +131,17 @@ enum OpDescriptors {
         var pd: dnnl_primitive_desc_t?
         try check(dnnl_concat_primitive_desc_create(&pd, &d, Int32(s.count), 1, s, nil, ctx.engine),
                   "concat_primitive_desc_create")
+        return PrimitiveDesc(taking: pd!)
+    }
+
+    /// Elementwise sum of `srcs` (all of dst's shape) into dst.
+    static func sum(dst: MemoryDesc, srcs: [MemoryDesc], _ ctx: DNNLContext) throws -> PrimitiveDesc {
+        var d = dst.raw
+        let s = srcs.map(\.raw)
+        let scales = [Float](repeating: 1, count: s.count)
+        var pd: dnnl_primitive_desc_t?
+        try check(dnnl_sum_primitive_desc_create(&pd, &d, Int32(s.count), scales, s, nil, ctx.engine),
+                  "sum_primitive_desc_create")
         return PrimitiveDesc(taking: pd!)
     }
 

@@ -99,7 +99,7 @@ final class SizePlan {
     /// Winograd applies to 3x3 stride-1 convolutions; where oneDNN has no Winograd kernel for a
     /// shape, the direct one is used.
     private func winograd(_ conv: Conv) -> Bool {
-        useWinograd && conv.kernelH == 3 && conv.kernelW == 3 && conv.strideH == 1 && conv.strideW == 1
+        useWinograd && conv.groups == 1 && conv.kernelH == 3 && conv.kernelW == 3 && conv.strideH == 1 && conv.strideW == 1
     }
 
     private func make(_ pd: PrimitiveDesc, op: String) throws -> Primitive {
@@ -146,9 +146,9 @@ final class SizePlan {
                            padBefore: [p.top, p.left].map(Int64.init), padAfter: [p.bottom, p.right].map(Int64.init))
             func convPD(winograd: Bool) throws -> PrimitiveDesc {
                 try OpDescriptors.convolutionForward(
-                    src: .any([1, x0.channels, x0.height, x0.width], dt), weights: .any(conv.weight.shape, dt),
+                    src: .any([1, x0.channels, x0.height, x0.width], dt), weights: .any(conv.dnnlWeightDims, dt),
                     bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow], dt),
-                    window: w, relu: conv.relu, winograd: winograd, ctx)
+                    window: w, activation: conv.activation, winograd: winograd, ctx)
             }
             var pd: PrimitiveDesc
             if winograd(conv), let wpd = try? convPD(winograd: true), !wpd.isReference {
@@ -221,6 +221,27 @@ final class SizePlan {
                 pd = try OpDescriptors.concat(dst: .nchw(channels, x0.height, x0.width, dt), srcs: srcs.map(\.desc), ctx)
             }
             let prim = try make(pd, op: "concat of \(name(i))")
+            let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
+            var args = [(Arg.dst, dst)]
+            for (k, s) in srcs.enumerated() { args.append((Arg.multipleSrc(k), s)) }
+            forwardSteps[i].append(Step(prim, args))
+            out[i] = dst
+
+        case .add:
+            let descs = node.inputs.map { out[$0]!.desc }
+            guard descs.allSatisfy({ $0.channels == x0.channels && $0.height == x0.height && $0.width == x0.width }) else {
+                throw OneDNNError.invalidGraph("\(name(i)) adds inputs of different shapes")
+            }
+            // Sum wants one layout: a computed input's (the image is plain f32), converting the others.
+            let layout = try node.inputs.first(where: { $0 != 0 }).map { out[$0]!.desc } ?? .nchw(x0.channels, x0.height, x0.width, dt)
+            var srcs = try node.inputs.map { try output($0, as: layout) }
+            var pd = try OpDescriptors.sum(dst: layout, srcs: srcs.map(\.desc), ctx)
+            if pd.isReference {
+                let flat = try MemoryDesc.nchw(x0.channels, x0.height, x0.width, dt)
+                srcs = try node.inputs.map { try output($0, as: flat) }
+                pd = try OpDescriptors.sum(dst: flat, srcs: srcs.map(\.desc), ctx)
+            }
+            let prim = try make(pd, op: "add of \(name(i))")
             let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
             var args = [(Arg.dst, dst)]
             for (k, s) in srcs.enumerated() { args.append((Arg.multipleSrc(k), s)) }
@@ -309,9 +330,9 @@ final class SizePlan {
 
             case .conv(let conv):
                 let g = try grad(i)
-                if conv.relu {
-                    let pd = try OpDescriptors.reluBackward(diff: g.desc, dst: out[i]!.desc, hint: nil, ctx)
-                    let prim = try make(pd, op: "relu backward of \(name(i))")
+                if conv.activation != .none {
+                    let pd = try OpDescriptors.activationBackward(conv.activation, diff: g.desc, dst: out[i]!.desc, hint: nil, ctx)
+                    let prim = try make(pd, op: "\(conv.activation) backward of \(name(i))")
                     // In place: this node's gradient is not needed once passed on.
                     steps.append(Step(prim, [(Arg.dst, out[i]!), (Arg.diffDst, g), (Arg.diffSrc, g)]))
                 }
@@ -319,10 +340,10 @@ final class SizePlan {
                 // The image's gradient leaves in f32 even in bf16: the last rounding is avoided.
                 let st = x == 0 ? dnnl_f32 : dt
                 var pd = try OpDescriptors.convolutionBackwardData(
-                    diffSrc: .any([1, xd.channels, xd.height, xd.width], st), weights: .any(conv.weight.shape, dt),
+                    diffSrc: .any([1, xd.channels, xd.height, xd.width], st), weights: .any(conv.dnnlWeightDims, dt),
                     diffDst: .any([1, od.channels, od.height, od.width], dt), window: windows[i]!, hint: forwardPD[i]!, ctx)
                 if winograd(conv), let wpd = try? OpDescriptors.convolutionBackwardData(
-                    diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.weight.shape),
+                    diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.dnnlWeightDims),
                     diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, winograd: true, ctx), !wpd.isReference {
                     pd = wpd
                 }
@@ -330,7 +351,7 @@ final class SizePlan {
                     // Seen on the first layer (3 input channels): blocked diff_dst has no fast
                     // kernel there, plain layouts get the gemm one.
                     pd = try OpDescriptors.convolutionBackwardData(
-                        diffSrc: .nchw(xd.channels, xd.height, xd.width, st), weights: .any(conv.weight.shape, dt),
+                        diffSrc: .nchw(xd.channels, xd.height, xd.width, st), weights: .any(conv.dnnlWeightDims, dt),
                         diffDst: .nchw(od.channels, od.height, od.width, dt), window: windows[i]!, hint: forwardPD[i]!, ctx)
                 }
                 let prim = try make(pd, op: "convolution backward data of \(name(i))")
@@ -381,6 +402,11 @@ final class SizePlan {
                     try contribute(Memory(view: slice, of: whole, ctx), to: j)
                     offset += c
                 }
+
+            case .add:
+                // Every input's gradient is this node's gradient (added to what it already has).
+                let g = try grad(i)
+                for j in node.inputs { try contribute(g, to: j) }
             }
         }
         guard contributions[0] > 0 else {

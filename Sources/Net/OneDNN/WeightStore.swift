@@ -11,7 +11,8 @@ final class WeightStore {
 
     func weights(node: Int, conv: Conv, as md: MemoryDesc) throws -> Memory {
         if let m = weights[node]?.first(where: { $0.desc.equals(md) }) { return m }
-        let plainMD = try MemoryDesc(dims: conv.weight.shape, tag: dnnl_oihw)
+        // Row-major [out, in/groups, kh, kw] is the same buffer as [groups, out/groups, in/groups, kh, kw].
+        let plainMD = try MemoryDesc(dims: conv.dnnlWeightDims, tag: conv.groups == 1 ? dnnl_oihw : dnnl_goihw)
         let plain = try Memory(plainMD, ctx)
         conv.weight.data.withUnsafeBufferPointer { plain.floats.update(from: $0.baseAddress!, count: $0.count) }
         let m = try Memory(md, ctx)
@@ -28,5 +29,13 @@ final class WeightStore {
         conv.bias.data.withUnsafeBufferPointer { b.floats.update(from: $0.baseAddress!, count: $0.count) }
         biases[node] = b
         return b
+    }
+}
+
+extension Conv {
+    /// Weight dims as oneDNN takes them: grouped convolutions have a leading groups dimension.
+    var dnnlWeightDims: [Int] {
+        let w = weight.shape
+        return groups == 1 ? w : [groups, w[0] / groups, w[1], w[2], w[3]]
     }
 }

@@ -1,5 +1,6 @@
-// Convolution, optionally followed by a fused ReLU.
-// x [C, H, W], weight [K, C, R, S], bias [K] -> y [K, OH, OW]
+// Grouped convolution, followed by a fused activation (none, ReLU or ReLU6).
+// x [C, H, W], weight [K, C/G, R, S], bias [K] -> y [K, OH, OW], G = groups
+// Output channel k sees only the input channels of its group: g = k / (K/G), c in g*(C/G) ..< (g+1)*(C/G).
 // OH = (H + pad.top + pad.bottom - R) / strideH + 1, likewise OW.
 
 /// The output positions `o` along one axis whose input position `o * stride + offset` lies in
@@ -29,6 +30,7 @@ func convForward(_ x: Tensor, _ conv: Conv) -> Tensor {
     let (R, S) = (conv.kernelH, conv.kernelW)
     let (sh, sw) = (conv.strideH, conv.strideW)
     let (pt, pl) = (conv.padding.top, conv.padding.left)
+    let (Cg, Kg) = (C / conv.groups, K / conv.groups)
     var y = Tensor(zeros: outShape)
     x.data.withUnsafeBufferPointer { xp in
     conv.weight.data.withUnsafeBufferPointer { wp in
@@ -37,12 +39,13 @@ func convForward(_ x: Tensor, _ conv: Conv) -> Tensor {
         for k in 0..<K {
             let yk = k * OH * OW
             for i in 0..<(OH * OW) { yp[yk + i] = bp[k] }
-            for c in 0..<C {
-                let xc = c * H * W
+            let c0 = (k / Kg) * Cg
+            for cg in 0..<Cg {
+                let xc = (c0 + cg) * H * W
                 for r in 0..<R {
                     let oys = validOutputs(outputSize: OH, inputSize: H, stride: sh, offset: r - pt)
                     for s in 0..<S {
-                        let w = wp[((k * C + c) * R + r) * S + s]
+                        let w = wp[((k * Cg + cg) * R + r) * S + s]
                         let oxs = validOutputs(outputSize: OW, inputSize: W, stride: sw, offset: s - pl)
                         for oy in oys {
                             let iy = oy * sh + r - pt
@@ -54,24 +57,30 @@ func convForward(_ x: Tensor, _ conv: Conv) -> Tensor {
                     }
                 }
             }
-            if conv.relu {
-                for i in 0..<(OH * OW) where yp[yk + i] < 0 { yp[yk + i] = 0 }
+            switch conv.activation {
+            case .none: break
+            case .relu: for i in 0..<(OH * OW) { yp[yk + i] = max(yp[yk + i], 0) }
+            case .relu6: for i in 0..<(OH * OW) { yp[yk + i] = min(max(yp[yk + i], 0), 6) }
             }
         }
     }}}}
     return y
 }
 
-/// dx for dy; `y` is the forward output, needed only to undo the fused ReLU.
+/// dx for dy; `y` is the forward output, needed only to undo the fused activation: the gradient
+/// passes where y > 0 (ReLU) or 0 < y < 6 (ReLU6), the inputs whose change moves the output.
 func convBackward(_ dy: Tensor, y: Tensor, inputShape: [Int], _ conv: Conv) -> Tensor {
     let (C, H, W) = (inputShape[0], inputShape[1], inputShape[2])
     let (K, OH, OW) = (dy.shape[0], dy.shape[1], dy.shape[2])
     let (R, S) = (conv.kernelH, conv.kernelW)
     let (sh, sw) = (conv.strideH, conv.strideW)
     let (pt, pl) = (conv.padding.top, conv.padding.left)
+    let (Cg, Kg) = (C / conv.groups, K / conv.groups)
     var g = dy
-    if conv.relu {
-        for i in 0..<g.count where y.data[i] <= 0 { g.data[i] = 0 }
+    switch conv.activation {
+    case .none: break
+    case .relu: for i in 0..<g.count where y.data[i] <= 0 { g.data[i] = 0 }
+    case .relu6: for i in 0..<g.count where y.data[i] <= 0 || y.data[i] >= 6 { g.data[i] = 0 }
     }
     var dx = Tensor(zeros: inputShape)
     g.data.withUnsafeBufferPointer { gp in
@@ -79,12 +88,13 @@ func convBackward(_ dy: Tensor, y: Tensor, inputShape: [Int], _ conv: Conv) -> T
     dx.data.withUnsafeMutableBufferPointer { dxp in
         for k in 0..<K {
             let gk = k * OH * OW
-            for c in 0..<C {
-                let xc = c * H * W
+            let c0 = (k / Kg) * Cg
+            for cg in 0..<Cg {
+                let xc = (c0 + cg) * H * W
                 for r in 0..<R {
                     let oys = validOutputs(outputSize: OH, inputSize: H, stride: sh, offset: r - pt)
                     for s in 0..<S {
-                        let w = wp[((k * C + c) * R + r) * S + s]
+                        let w = wp[((k * Cg + cg) * R + r) * S + s]
                         let oxs = validOutputs(outputSize: OW, inputSize: W, stride: sw, offset: s - pl)
                         for oy in oys {
                             let iy = oy * sh + r - pt

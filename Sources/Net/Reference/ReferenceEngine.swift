@@ -89,6 +89,7 @@ public final class ReferenceEngine: Engine {
         case .maxPool(let p): return maxPoolForward(xs[0], p)
         case .avgPool(let p): return avgPoolForward(xs[0], p)
         case .concat: return concatForward(xs)
+        case .add: return addForward(xs)
         }
     }
 
@@ -101,6 +102,7 @@ public final class ReferenceEngine: Engine {
         case .maxPool(let p): return [maxPoolBackward(dy, x: xs[0], p)]
         case .avgPool(let p): return [avgPoolBackward(dy, inputShape: xs[0].shape, p)]
         case .concat: return concatBackward(dy, inputShapes: xs.map(\.shape))
+        case .add: return addBackward(dy, inputCount: xs.count)
         }
     }
 }
