@@ -14,6 +14,7 @@ struct DreamImage: ParsableCommand {
         A layer may pick channels (--layer mixed_5:12 or mixed_5:12,40) as in a schedule, and --guide \
         dreams toward another picture's features, as in a video. Without --size the input keeps its \
         size, scaled down to fit \(maxSide)x\(maxSide) if it is larger.
+
         Examples:
           dreamvideo dream photo.jpg -o eyes.png --layer mixed_4
           dreamvideo dream photo.jpg -o dog.png --model squeezenet1_1 --layer fire7 --steps 20

@@ -16,9 +16,10 @@ struct GallerySheet: ParsableCommand {
         --channels LAYER:N makes one tile per channel instead: the N channels of LAYER this picture \
         excites most (highest mean activation), most first, labelled LAYER:CHANNEL, ready for \
         --layer LAYER:CHANNEL.
+
         Examples:
           dreamvideo gallery photo.jpg -o layers.png
-          dreamvideo gallery photo.jpg -o some.png --layers mixed_3,mixed_4,mixed_5 --size 480x270
+          dreamvideo gallery photo.jpg -o some.png --layers mixed_3,mixed_4 --size 480x270
           dreamvideo gallery photo.jpg -o channels.png --channels mixed_4:16
         """)
 

@@ -39,7 +39,7 @@ struct Models: ParsableCommand {
                     FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
                 }
             } else {
-                row += ["not fetched", "fetch to see", "-", "fetch to see", "-"]
+                row += ["not fetched", "fetch to see", String(format: "(%.1f MB download)", entry.downloadMB), "fetch to see", "-"]
                 missing.append(entry.name)
             }
             rows.append(row + [entry.description])

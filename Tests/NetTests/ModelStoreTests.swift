@@ -68,7 +68,8 @@ final class LayerGuideTests: XCTestCase {
     /// Every guide covers exactly its model's dreamable layers, in order, with a note each, and a
     /// walk of its layers from shallow to deep.
     func testGuidesMatchTheirModels() throws {
-        let layers: [String: [String]] = [InceptionV3.name: InceptionV3.layers, SqueezeNet.name: SqueezeNet.layers]
+        let layers: [String: [String]] = [InceptionV3.name: InceptionV3.layers, SqueezeNet.name: SqueezeNet.layers,
+                                          VGG19.name: VGG19.layers, MobileNetV2.name: MobileNetV2.layers]
         for entry in ModelStore.known {
             guard let guide = LayerGuide.of(entry.name) else { XCTFail("no layer guide for \(entry.name)"); continue }
             if let expected = layers[entry.name] { XCTAssertEqual(guide.layers.map(\.name), expected) }

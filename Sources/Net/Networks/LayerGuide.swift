@@ -23,7 +23,7 @@ public struct LayerGuide: Sendable, Equatable {
     /// The guide of a known model, nil for one without notes.
     public static func of(_ model: String) -> LayerGuide? { all.first { $0.model == model } }
 
-    public static let all: [LayerGuide] = [inceptionV3, squeezeNet]
+    public static let all: [LayerGuide] = [inceptionV3, squeezeNet, vgg19, mobileNetV2]
 
     /// Where `layer` of `source` sits along source's walk (0 = its first layer, walk.count - 1 =
     /// its last), by its depth: a layer between two walk layers gets a fraction between, one
@@ -95,4 +95,52 @@ extension LayerGuide {
         ],
         walk: ["fire2", "fire3", "fire5", "fire6", "fire7", "fire9"],
         single: "fire7")
+
+    static let vgg19 = LayerGuide(
+        model: VGG19.name,
+        layers: [
+            Layer(name: "block1_conv1", paints: "TODO"),
+            Layer(name: "block1_conv2", paints: "TODO"),
+            Layer(name: "block2_conv1", paints: "TODO"),
+            Layer(name: "block2_conv2", paints: "TODO"),
+            Layer(name: "block3_conv1", paints: "TODO"),
+            Layer(name: "block3_conv2", paints: "TODO"),
+            Layer(name: "block3_conv3", paints: "TODO"),
+            Layer(name: "block3_conv4", paints: "TODO"),
+            Layer(name: "block4_conv1", paints: "TODO"),
+            Layer(name: "block4_conv2", paints: "TODO"),
+            Layer(name: "block4_conv3", paints: "TODO"),
+            Layer(name: "block4_conv4", paints: "TODO"),
+            Layer(name: "block5_conv1", paints: "TODO"),
+            Layer(name: "block5_conv2", paints: "TODO"),
+            Layer(name: "block5_conv3", paints: "TODO"),
+            Layer(name: "block5_conv4", paints: "TODO"),
+        ],
+        walk: ["block2_conv2", "block3_conv2", "block3_conv4", "block4_conv2", "block4_conv4", "block5_conv2"],
+        single: "block4_conv2")
+
+    static let mobileNetV2 = LayerGuide(
+        model: MobileNetV2.name,
+        layers: [
+            Layer(name: "features_1", paints: "a fine stipple of purple and green specks, like halftone"),
+            Layer(name: "features_2", paints: "a moire of thin parallel ripples"),
+            Layer(name: "features_3", paints: "a rainbow weave of diagonal diamonds"),
+            Layer(name: "features_4", paints: "wavy rainbow stripes, like contour lines"),
+            Layer(name: "features_5", paints: "fingerprint whorls following the shapes"),
+            Layer(name: "features_6", paints: "contour loops closing into rounded cells"),
+            Layer(name: "features_7", paints: "concentric rings, the first eyes"),
+            Layer(name: "features_8", paints: "eyes inside rings, striped background"),
+            Layer(name: "features_9", paints: "more eyes, ringed spots, fur"),
+            Layer(name: "features_10", paints: "eyes all over, ringed; stripes between"),
+            Layer(name: "features_11", paints: "dog faces in objects, fur"),
+            Layer(name: "features_12", paints: "dog heads everywhere, furry animal faces"),
+            Layer(name: "features_13", paints: "big dog faces (a wheel becomes a face)"),
+            Layer(name: "features_14", paints: "dogs, and blobby scaled green textures"),
+            Layer(name: "features_15", paints: "animal faces, scales, insect-like legs"),
+            Layer(name: "features_16", paints: "fine fur and scales"),
+            Layer(name: "features_17", paints: "fine high-frequency fur texture"),
+            Layer(name: "features_18", paints: "faint fine speckle; needs a large picture"),
+        ],
+        walk: ["features_3", "features_5", "features_7", "features_10", "features_12", "features_14"],
+        single: "features_12")
 }
