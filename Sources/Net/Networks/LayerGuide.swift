@@ -111,10 +111,10 @@ extension LayerGuide {
             Layer(name: "block4_conv2", paints: "glossy eyes and spirals; wheels become nautilus shells"),
             Layer(name: "block4_conv3", paints: "dog heads and shells, fewer and larger"),
             Layer(name: "block4_conv4", paints: "monkey and dog faces everywhere"),
-            Layer(name: "block5_conv1", paints: "creatures with eyes; wheels become sea urchins"),
+            Layer(name: "block5_conv1", paints: "spotted creatures on legs; round things turn urchins"),
             Layer(name: "block5_conv2", paints: "whole animals (deer, dogs), birds on stalks"),
             Layer(name: "block5_conv3", paints: "birds and beasts; a wheel becomes a peacock"),
-            Layer(name: "block5_conv4", paints: "birds, animals and odd figures, feathers"),
+            Layer(name: "block5_conv4", paints: "birds, fish, lizards, hands: odd figures"),
         ],
         walk: ["block2_conv2", "block3_conv2", "block3_conv4", "block4_conv2", "block4_conv4", "block5_conv2"],
         single: "block4_conv4")
