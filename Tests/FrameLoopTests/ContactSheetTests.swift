@@ -100,4 +100,22 @@ final class ContactSheetTests: XCTestCase {
         XCTAssertEqual(m[0].weight, 1.5)
         XCTAssertNil(m[0].channels)
     }
+    /// Every preset of the repository, moved onto every other network, names only that network's layers.
+    func testEveryPresetMapsOntoEveryNetwork() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../presets").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        XCTAssertFalse(files.isEmpty)
+        for file in files {
+            let preset = try Schedule.load(path: folder.appendingPathComponent(file).path)
+            let source = try XCTUnwrap(preset.model.flatMap(LayerGuide.of), "\(file) names no network with a guide")
+            for target in LayerGuide.all {
+                let mapped = preset.mapped(from: source, onto: target)
+                XCTAssertNoThrow(try mapped.resolved(layers: target.layers.map(\.name), network: target.model), "\(file) on \(target.model)")
+                XCTAssertEqual(mapped.totalFrames, preset.totalFrames)
+                if target.model == source.model {
+                    XCTAssertEqual(mapped.segments.map(\.layers), preset.segments.map { $0.layers.map { .init(name: $0.name, weight: $0.weight, place: $0.place) } })
+                }
+            }
+        }
+    }
 }
