@@ -39,7 +39,8 @@ struct Models: ParsableCommand {
                     FileHandle.standardError.write(Data("warning: \(error)\n".utf8))
                 }
             } else {
-                row += ["not fetched", "fetch to see", String(format: "(%.1f MB download)", entry.downloadMB), "fetch to see", "-"]
+                row += ["not fetched", "fetch to see", String(format: "(%.1f MB download)", entry.downloadMB), "fetch to see",
+                        LayerGuide.of(entry.name)?.single ?? "-"]
                 missing.append(entry.name)
             }
             rows.append(row + [entry.description])
@@ -58,7 +59,8 @@ struct Models: ParsableCommand {
     }
 
     static func fileSize(_ url: URL) -> String {
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? nil
+        // Through a symbolic link to the weights, to the file itself.
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)[.size] as? Int) ?? nil
         return bytes.map { String(format: "%.1f MB", Double($0) / 1e6) } ?? "-"
     }
 }

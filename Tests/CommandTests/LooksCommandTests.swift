@@ -53,6 +53,8 @@ final class LooksCommandTests: CommandTestCase {
                 let cost = try model.stepCost(layer: model.defaultLayer, height: 360, width: 640)
                 XCTAssertTrue(l.contains(" fetched "), l)
                 XCTAssertTrue(l.contains("1.2M"), l)
+                let bytes = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: weights.path)[.size] as? Int)
+                XCTAssertTrue(l.contains(String(format: "%.1f MB", Double(bytes) / 1e6)), "no file size through the link: \(l)")
                 XCTAssertTrue(l.contains(String(format: "%.1f", cost.totalFLOP / 1e9)), l)
                 XCTAssertFalse(l.contains("fetch to see"), l)
             } else {
