@@ -130,7 +130,7 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
         case .unknownModel(let name, let known):
             return "unknown model '\(name)'; choose one of: \(known.joined(separator: ", "))"
         case .notFetched(let name, let path):
-            return "the weights of \(name) are not at \(path); run `make models` (or set DREAMVIDEO_MODELS to where they are)"
+            return "the weights of \(name) are not at \(path); run `make models` or `tools/fetch_models.sh \(name)` (or set DREAMVIDEO_MODELS to where they are)"
         case .unreadable(let path, let reason):
             return "cannot read \(path) (\(reason)); check its permissions, or delete it and run `make models`"
         case .checksumMismatch(let path, let expected, let actual):

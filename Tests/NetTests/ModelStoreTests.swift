@@ -29,6 +29,7 @@ final class ModelStoreTests: XCTestCase {
         XCTAssertThrowsError(try store.load(name: "squeezenet1_1")) { error in
             guard case .notFetched = error as? ModelStoreError else { return XCTFail("\(error)") }
             XCTAssertTrue("\(error)".contains("make models"))
+            XCTAssertTrue("\(error)".contains("tools/fetch_models.sh squeezenet1_1"), "\(error)")
         }
     }
 

@@ -3,7 +3,7 @@
 /// stride 2. Names are Keras's. No classifier: the file holds no dense layers.
 public enum VGG19 {
     public static let name = "vgg19"
-    public static let description = "VGG19 (Oxford, 2014; ImageNet): heavy (~4x Inception-v3 per step), painterly textures"
+    public static let description = "VGG19 (Oxford, 2014; ImageNet): heavy (block4_conv3 is ~7x the work of Inception-v3 mixed_5 per step), painterly eyes and swirls"
     /// Convs per block, as in the paper's configuration E.
     static let blocks = [2, 2, 4, 4, 4]
     /// The 16 convs, shallow to deep. The pools are graph nodes too (and so usable in an

@@ -177,6 +177,7 @@ struct Step {
 
 enum Arg {
     static let src = Int32(DNNL_ARG_SRC)
+    static let src1 = Int32(DNNL_ARG_SRC_1)
     static let dst = Int32(DNNL_ARG_DST)
     static let weights = Int32(DNNL_ARG_WEIGHTS)
     static let bias = Int32(DNNL_ARG_BIAS)

@@ -145,6 +145,15 @@ enum OpDescriptors {
         return PrimitiveDesc(taking: pd!)
     }
 
+    /// dst = src0 + src1; unlike sum, it has fast kernels for blocked layouts whose channels are
+    /// not whole blocks.
+    static func binaryAdd(src0: MemoryDesc, src1: MemoryDesc, dst: MemoryDesc, _ ctx: DNNLContext) throws -> PrimitiveDesc {
+        var a = src0.raw, b = src1.raw, d = dst.raw
+        var desc = dnnl_binary_desc_t()
+        try check(dnnl_binary_desc_init(&desc, dnnl_binary_add, &a, &b, &d), "binary_desc_init")
+        return try create(&desc, nil, ctx, hint: nil, "binary add")
+    }
+
     /// Layout conversion; with `accumulate` it adds into dst instead of overwriting it.
     static func reorder(from src: MemoryDesc, to dst: MemoryDesc, accumulate: Bool, _ ctx: DNNLContext) throws -> PrimitiveDesc {
         var s = src.raw, d = dst.raw

@@ -236,15 +236,27 @@ final class SizePlan {
             let layout = try node.inputs.first(where: { $0 != 0 }).map { out[$0]!.desc } ?? .nchw(x0.channels, x0.height, x0.width, dt)
             var srcs = try node.inputs.map { try output($0, as: layout) }
             var pd = try OpDescriptors.sum(dst: layout, srcs: srcs.map(\.desc), ctx)
+            var binary = false
+            if pd.isReference && srcs.count == 2 {
+                // f32 sum has only the reference kernel for blocked layouts padded to whole blocks
+                // (24 channels in blocks of 16, as in MobileNetV2): binary add has a jit one.
+                pd = try OpDescriptors.binaryAdd(src0: layout, src1: layout, dst: layout, ctx)
+                binary = true
+            }
             if pd.isReference {
                 let flat = try MemoryDesc.nchw(x0.channels, x0.height, x0.width, dt)
                 srcs = try node.inputs.map { try output($0, as: flat) }
                 pd = try OpDescriptors.sum(dst: flat, srcs: srcs.map(\.desc), ctx)
+                binary = false
             }
             let prim = try make(pd, op: "add of \(name(i))")
             let dst = try Memory(pd.md(dnnl_query_dst_md), ctx)
             var args = [(Arg.dst, dst)]
-            for (k, s) in srcs.enumerated() { args.append((Arg.multipleSrc(k), s)) }
+            if binary {
+                args += [(Arg.src, srcs[0]), (Arg.src1, srcs[1])]
+            } else {
+                for (k, s) in srcs.enumerated() { args.append((Arg.multipleSrc(k), s)) }
+            }
             forwardSteps[i].append(Step(prim, args))
             out[i] = dst
         }
