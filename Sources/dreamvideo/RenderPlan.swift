@@ -28,19 +28,8 @@ struct RenderPlan {
         self.threads = threads
         self.seed = c.seed
 
-        var schedule = try Schedule.load(path: try PresetLocator().path(for: c.schedule))
-        // A preset walks one network's layers. With --model another network (and no --layer), walk
-        // that network's layers the same way instead of refusing; a schedule file of the user's own
-        // names its layers on purpose, so it is not rewritten (its unknown layers are reported).
-        if let target = c.model, let from = schedule.model, target != from, c.shortcuts.layer == nil,
-           !FileManager.default.fileExists(atPath: c.schedule),
-           let source = LayerGuide.of(from), let guide = LayerGuide.of(target) {
-            let before = schedule.segments.map(\.layerDescription)
-            schedule = schedule.mapped(from: source, onto: guide)
-            mappingNote = "the \(c.schedule) preset is written for \(from); on \(target) it walks "
-                + zip(before, schedule.segments.map(\.layerDescription)).map { "\($0) -> \($1)" }.joined(separator: ", ")
-        }
-        schedule = try schedule.applying(c.shortcuts.overrides)
+        let (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
+        mappingNote = mapping
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
 
