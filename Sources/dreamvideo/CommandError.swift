@@ -27,6 +27,7 @@ enum CommandError: Error, CustomStringConvertible {
     case badColumns(Int)
     case badLayerList(String)
     case badChannels(String)
+    case badLayerSpec(String)
     case unknownLayer(String, option: String, model: String, layers: [String])
 
     var description: String {
@@ -84,6 +85,8 @@ enum CommandError: Error, CustomStringConvertible {
             return "--columns \(n) is out of range; use 1...64 (default: a square-ish grid)"
         case .badLayerList(let text):
             return "--layers '\(text)' has an empty entry; give layer names separated by commas, like --layers mixed_3,mixed_4"
+        case .badLayerSpec(let text):
+            return "--layers: '\(text)' is not LAYER or LAYER:CHANNEL; channels are whole numbers from 0, like mixed_5:12"
         case .badChannels(let text):
             return "--channels '\(text)' is not LAYER or LAYER:N with N in 1...256; write it like --channels mixed_4:16"
         case .unknownLayer(let layer, let option, let model, let layers):

@@ -125,7 +125,11 @@ struct GallerySheet: ParsableCommand {
                 specs[specs.count - 1] += "," + item
                 continue
             }
-            let name = item.split(separator: ":", maxSplits: 1).first.map(String.init) ?? item
+            let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let name = parts[0]
+            if parts.count == 2 && parts[1].split(separator: ",", omittingEmptySubsequences: false).contains(where: { Int($0).map { $0 < 0 } ?? true }) {
+                throw CommandError.badLayerSpec(item)
+            }
             guard network.layers.contains(name) else {
                 throw CommandError.unknownLayer(name, option: "--layers", model: network.name, layers: network.layers)
             }

@@ -171,6 +171,7 @@ final class LooksCommandTests: CommandTestCase {
         try expectError(["gallery", photo, "-o", "s.png", "--layers", "conv1,nosuch"] + sq, mentions: ["--layers", "nosuch"])
         try expectError(["gallery", photo, "-o", "s.png", "--layers", "conv1,,fire3"] + sq, mentions: ["--layers", "empty"])
         try expectError(["gallery", photo, "-o", "s.png", "--model", "nosuchnet"], mentions: ["nosuchnet"])
+        try expectError(["gallery", photo, "-o", "s.png", "--layers", "fire3:x"] + sq, mentions: ["--layers", "fire3:x"])
         try expectError(["gallery", photo, "-o", "s.png", "--channels", "fire3:0"] + sq, mentions: ["--channels"])
         try expectError(["gallery", photo, "-o", "s.png", "--channels", "fire3", "--layers", "conv1"] + sq, mentions: ["--channels"])
         try expectError(["gallery", photo, "-o", "missing/s.png"] + sq, mentions: ["missing"])
