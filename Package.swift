@@ -31,6 +31,6 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Net", "Encode"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrameLoopTests", dependencies: ["FrameLoop", "Net"]),
         .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop"]),
-        .testTarget(name: "CommandTests", dependencies: ["dreamvideo"]),
+        .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Net", "FrameLoop", "Encode"]),
     ]
 )

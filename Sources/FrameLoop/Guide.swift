@@ -14,13 +14,7 @@ extension ResolvedSchedule {
         var cache: [String: [Objective.Term]] = [:]
         func guidedTerms(_ layer: String) throws -> [Objective.Term] {
             if let t = cache[layer] { return t }
-            let a = try network.activations(of: image.tensor, layers: [layer])[0]
-            let plane = a.shape[1] * a.shape[2]
-            let means: [Float] = (0..<a.shape[0]).map { c in
-                var s: Float = 0
-                for k in (c * plane)..<((c + 1) * plane) { s += a.data[k] }
-                return s / Float(plane)
-            }
+            let means = try network.channelMeans(of: image.tensor, layer: layer)
             let top = means.indices.sorted { means[$0] > means[$1] }.prefix(max(1, channels))
             let total = top.map { max(0, means[$0]) }.reduce(0, +)
             let terms = top.map { Objective.Term(layer: layer, weight: total > 0 ? max(0, means[$0]) / total : 1, channels: [$0]) }

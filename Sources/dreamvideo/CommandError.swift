@@ -30,6 +30,14 @@ enum CommandError: Error, CustomStringConvertible {
     case notForVideo(String)
     case videoResume
     case audioNeedsMP4
+    case notPNG(String)
+    case pngIsDirectory(String)
+    case layersAndChannels
+    case badColumns(Int)
+    case badLayerList(String)
+    case badChannels(String)
+    case badLayerSpec(String)
+    case unknownLayer(String, option: String, model: String, layers: [String])
 
     var description: String {
         switch self {
@@ -90,6 +98,22 @@ enum CommandError: Error, CustomStringConvertible {
             return "--resume: \(video) holds \(holds) frames but the checkpoint expects \(expected); it was changed since, so start again with --overwrite"
         case .cannotSaveCheckpoint(let path, let reason):
             return "cannot save the checkpoint \(path) (\(reason)); the frames done so far are kept, but --resume will not work: free some space"
+        case .notPNG(let path):
+            return "-o \(path) is not a .png file; dream and gallery write PNG, so name it like out.png"
+        case .pngIsDirectory(let path):
+            return "-o \(path) is a directory; give a file name such as \(path)/out.png"
+        case .layersAndChannels:
+            return "--layers and --channels both given; a gallery shows either layers or the channels of one layer, so give one of them"
+        case .badColumns(let n):
+            return "--columns \(n) is out of range; use 1...64 (default: a square-ish grid)"
+        case .badLayerList(let text):
+            return "--layers '\(text)' has an empty entry; give layer names separated by commas, like --layers mixed_3,mixed_4"
+        case .badLayerSpec(let text):
+            return "--layers: '\(text)' is not LAYER or LAYER:CHANNEL; channels are whole numbers from 0, like mixed_5:12"
+        case .badChannels(let text):
+            return "--channels '\(text)' is not LAYER or LAYER:N with N in 1...256; write it like --channels mixed_4:16"
+        case .unknownLayer(let layer, let option, let model, let layers):
+            return "\(option): \"\(layer)\" is not a layer of \(model); its layers: \(layers.joined(separator: ", ")) (see dreamvideo layers --model \(model))"
         }
     }
 }

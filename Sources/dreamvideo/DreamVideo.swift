@@ -3,10 +3,13 @@ import ArgumentParser
 /// The entry point: set up the process, then run the command. The command (Render) is the root and
 /// renders by itself, so that `dreamvideo --help` lists every render option. ArgumentParser would take
 /// a subcommand's name for the root's INPUT argument, so the subcommands are picked here (Render still
-/// lists them in --help); an image named like one can still be dreamed as ./bench or ./metrics.
+/// lists them in --help); an image named like one can still be dreamed as ./bench or ./models.
 @main
 enum DreamVideo {
-    static let subcommands: [String: ParsableCommand.Type] = ["bench": Bench.self, "metrics": Metrics.self]
+    static let subcommands: [String: ParsableCommand.Type] = [
+        "bench": Bench.self, "metrics": Metrics.self, "models": Models.self, "layers": Layers.self,
+        "dream": DreamImage.self, "gallery": GallerySheet.self,
+    ]
 
     static func main() {
         OpenMPEnvironment.ensurePassiveWaiting()

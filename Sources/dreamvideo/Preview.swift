@@ -26,7 +26,7 @@ struct PreviewOptions: ParsableArguments {
     func estimate(schedule: String, overrides: Overrides, network: DreamNetwork, fullSize: OutputSize,
                   preview resolved: ResolvedSchedule, previewSize: OutputSize, everyFrameDreamed: Bool = false) throws -> PreviewEstimate? {
         guard preview else { return nil }
-        let full = try Schedule.load(path: try PresetLocator().path(for: schedule)).applying(overrides).resolved(for: network)
+        let full = try PresetLocator().schedule(for: schedule, model: network.name, overrides: overrides).schedule.resolved(for: network)
         return PreviewEstimate(full: full, fullSize: fullSize, preview: resolved, previewSize: previewSize,
                                everyFrameDreamed: everyFrameDreamed)
     }

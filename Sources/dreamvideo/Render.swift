@@ -33,7 +33,7 @@ struct Render: ParsableCommand {
           dreamvideo metrics out.mp4
         """,
         version: "0.1.0",
-        subcommands: [Bench.self, Metrics.self]
+        subcommands: [Bench.self, Metrics.self, Models.self, Layers.self, DreamImage.self, GallerySheet.self]
     )
 
     @Argument(help: "The start image (PNG or JPEG), or a video to dream frame by frame (anything FFmpeg reads).")

@@ -20,6 +20,8 @@ struct RenderPlan {
     var initialState: FrameLoop.State
     /// With --preview: how to scale the preview's time up to the full render's.
     var preview: PreviewEstimate?
+    /// How a preset for another network was mapped onto this one, shown when the render starts.
+    var mappingNote: String?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -28,8 +30,8 @@ struct RenderPlan {
         self.threads = threads
         self.seed = c.seed
 
-        var schedule = try Schedule.load(path: try PresetLocator().path(for: c.schedule))
-        schedule = try schedule.applying(c.shortcuts.overrides)
+        var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
+        mappingNote = mapping
         if c.previewOptions.preview { schedule = schedule.preview() }
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
@@ -116,6 +118,7 @@ struct RenderPlan {
         // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
         if state.framesDone == 0 { unlink(checkpointPath) }
         let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
+        if let mappingNote { progress.announce(mappingNote) }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }

@@ -55,6 +55,8 @@ struct VideoInputPlan {
     var expected: Int?
     var settings: RenderSettings
     var preview: PreviewEstimate?
+    /// How a preset for another network was mapped onto this one, shown when the render starts.
+    var mappingNote: String?
 
     init(command c: Render) throws {
         // The input first: a file that is not a readable video is the mistake to report.
@@ -75,11 +77,11 @@ struct VideoInputPlan {
         threads = try c.engine.resolvedThreads()
         seed = c.seed
 
-        var schedule = try Schedule.load(path: try PresetLocator().path(for: c.schedule))
         // --frames cuts the video, not the schedule: the schedule's last segment continues past its end.
         var overrides = c.shortcuts.overrides
         overrides.frames = nil
-        schedule = try schedule.applying(overrides)
+        var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: overrides)
+        mappingNote = mapping
         if c.previewOptions.preview { schedule = schedule.preview() }
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
@@ -155,6 +157,7 @@ struct VideoInputPlan {
 
         let sinks = try outputs.open(frames: expected ?? 99999)
         let rate = Double(outputs.encoder.fps) / Double(outputs.encoder.fpsDenominator)
+        if let mappingNote { progress.announce(mappingNote) }
         progress.announce("\(network.name), video \(frames.info.width)x\(frames.info.height) at \(String(format: "%.3g", rate)) fps -> "
                           + "\(size.width)x\(size.height), \(expected.map(String.init) ?? "?") frames, carry \(dreamer.carry), "
                           + "flow \(dreamer.followsMotion ? "on" : "off") -> \(outputs.summary)")

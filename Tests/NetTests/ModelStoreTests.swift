@@ -64,3 +64,35 @@ final class ModelStoreTests: XCTestCase {
         }
     }
 }
+
+final class LayerGuideTests: XCTestCase {
+    /// Every guide covers exactly its model's dreamable layers, in order, with a note each, and a
+    /// walk of its layers from shallow to deep.
+    func testGuidesMatchTheirModels() throws {
+        let layers: [String: [String]] = [InceptionV3.name: InceptionV3.layers, SqueezeNet.name: SqueezeNet.layers,
+                                          VGG19.name: VGG19.layers, MobileNetV2.name: MobileNetV2.layers]
+        for entry in ModelStore.known {
+            guard let guide = LayerGuide.of(entry.name) else { XCTFail("no layer guide for \(entry.name)"); continue }
+            if let expected = layers[entry.name] { XCTAssertEqual(guide.layers.map(\.name), expected) }
+            for l in guide.layers {
+                XCTAssertFalse(l.paints.isEmpty || l.paints.contains("TODO"), "\(entry.name) \(l.name) has no note")
+            }
+            let positions = guide.walk.compactMap { w in guide.layers.firstIndex { $0.name == w } }
+            XCTAssertEqual(positions.count, guide.walk.count, "walk names a layer \(entry.name) lacks")
+            XCTAssertEqual(positions, positions.sorted(), "walk is not shallow to deep")
+            XCTAssertTrue((4...8).contains(guide.walk.count))
+            XCTAssertTrue(guide.layers.contains { $0.name == guide.single })
+        }
+    }
+
+    func testSqueezeNetParameterCount() throws {
+        // SqueezeNet 1.1 has 1,235,496 weights and biases (Iandola et al.'s release).
+        let model = try ModelStore().load(name: SqueezeNet.name)
+        XCTAssertEqual(model.parameterCount, 1_235_496)
+        XCTAssertEqual(model.layerShapes(height: 80, width: 96).map(\.layer), model.layers)
+        // Too small for the deep layers: those have no shape, the shallow ones do.
+        let tiny = model.layerShapes(height: 20, width: 20)
+        XCTAssertNotNil(tiny.first?.shape)
+        XCTAssertNil(tiny.last?.shape)
+    }
+}

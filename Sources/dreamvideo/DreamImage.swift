@@ -1,0 +1,104 @@
+import ArgumentParser
+import Encode
+import Foundation
+import FrameLoop
+import Net
+
+/// `dreamvideo dream`: one picture dreamed once, as the video's first frame would be, into a PNG.
+struct DreamImage: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dream",
+        abstract: "Dream a single image into a PNG: the same octave dreaming and layers as the video, no camera.",
+        usage: "dreamvideo dream <input> -o <out.png> [--layer <name>] [--model <name>] [--size <WxH>] [--octaves <n>] [--steps <n>] ...",
+        discussion: """
+        A layer may pick channels (--layer mixed_5:12 or mixed_5:12,40) as in a schedule, and --guide \
+        dreams toward another picture's features, as in a video. Without --size the input keeps its \
+        size, scaled down to fit \(maxSide)x\(maxSide) if it is larger.
+
+        Examples:
+          dreamvideo dream photo.jpg -o eyes.png --layer mixed_4
+          dreamvideo dream photo.jpg -o dog.png --model squeezenet1_1 --layer fire7 --steps 20
+        """)
+
+    /// Longest side kept from the input when no --size is given: larger pictures are dreamed in tiles
+    /// anyway, and a 1280-pixel dream already takes a minute on two cores.
+    static let maxSide = 1280
+
+    @Argument(help: "The image to dream on (PNG or JPEG).")
+    var input: String
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The PNG to write.", valueName: "out.png"))
+    var output: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The layer to amplify, optionally with channels (mixed_5:12,40). Default: the network's default (see `dreamvideo layers`).",
+        valueName: "name"))
+    var layer: String?
+
+    @Option(name: .long, help: ArgumentHelp("The network (see `dreamvideo models`).", valueName: "name"))
+    var model: String = ModelStore.defaultModel
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Output size WxH (the input is scaled to cover it and centre-cropped). Default: the input's size, at most \(maxSide) on its longer side.",
+        valueName: "WxH"))
+    var size: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Dream toward this picture's features: the layer's channels this image excites most.", valueName: "image"))
+    var guide: String?
+
+    @OptionGroup var dream: StillDreamOptions
+
+    @OptionGroup var engine: EngineOptions
+
+    @Flag(name: .long, help: "Replace the output PNG if it exists.")
+    var overwrite = false
+
+    mutating func run() throws {
+        do {
+            try dreamImage()
+        } catch {
+            printError(error)
+            throw ExitCode.failure
+        }
+    }
+
+    private func dreamImage() throws {
+        let size = try self.size.map(OutputSize.init(parsing:))
+        let output = try StillOutput(path: self.output, overwrite: overwrite)
+        _ = try ModelStore().entry(named: model)
+        let image = try ImageDecoder().decode(path: input)
+        let guideImage = try guide.map { try ImageDecoder().decode(path: $0) }
+        let start: FloatImage
+        if let size {
+            start = image.coverCropped(width: size.width, height: size.height)
+        } else {
+            start = try Self.keptSize(image)
+        }
+
+        let network = try loadNetwork(model, engine: engine)
+        let spec = layer ?? network.model.defaultLayer
+        var resolved = try dream.schedule(spec, network: network)
+        if let g = guideImage { resolved = try resolved.guided(by: g, network: network) }
+        let segment = resolved.segments[0]
+        try network.checkChannels(of: segment.objective, height: start.height, width: start.width)
+
+        let d = segment.settings.dream(forFrame: 1)
+        let progress = ProgressLine(total: 1)
+        progress.announce("\(network.name), \(segment.layerDescription), \(start.width)x\(start.height), "
+                          + "\(d.octaveSizes(width: start.width, height: start.height).count) octaves x \(d.steps) steps -> \(output.path)")
+        let dreamed = try dreamStill(start, network: TiledNetwork(network), segment: segment, seed: dream.seed)
+        try output.write(dreamed)
+        progress.announce("wrote \(output.path)")
+    }
+
+    /// The input as it is, or scaled down to fit maxSide x maxSide; refused if a side is below 75.
+    static func keptSize(_ image: FloatImage) throws -> FloatImage {
+        let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
+        let w = Int((Double(image.width) * scale).rounded()), h = Int((Double(image.height) * scale).rounded())
+        guard OutputSize.sides.contains(w), OutputSize.sides.contains(h) else {
+            throw CommandError.sizeOutOfRange(width: w, height: h)
+        }
+        return scale < 1 ? image.resized(width: w, height: h) : image
+    }
+}

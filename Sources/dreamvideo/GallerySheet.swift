@@ -1,0 +1,153 @@
+import ArgumentParser
+import Encode
+import Foundation
+import FrameLoop
+import Net
+
+/// `dreamvideo gallery`: what each layer (or each channel of one layer) paints, on one labelled sheet.
+struct GallerySheet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gallery",
+        abstract: "Dream one picture once per layer (or per channel of a layer) and lay the results out as one labelled PNG sheet.",
+        usage: "dreamvideo gallery <input> -o <sheet.png> [--model <name>] [--layers <a,b,c> | --channels <layer[:n]>] [--size <WxH>] [--steps <n>] ...",
+        discussion: """
+        Each tile is the input, cover-cropped to --size, dreamed on one layer with the same settings \
+        and seed, labelled with the layer's name underneath; tiles run left to right, shallow to deep. \
+        --channels LAYER:N makes one tile per channel instead: the N channels of LAYER this picture \
+        excites most (highest mean activation), most first, labelled LAYER:CHANNEL, ready for \
+        --layer LAYER:CHANNEL.
+
+        Examples:
+          dreamvideo gallery photo.jpg -o layers.png
+          dreamvideo gallery photo.jpg -o some.png --layers mixed_3,mixed_4 --size 480x270
+          dreamvideo gallery photo.jpg -o channels.png --channels mixed_4:16
+        """)
+
+    @Argument(help: "The image to dream on (PNG or JPEG).")
+    var input: String
+
+    @Option(name: [.customShort("o"), .long], help: ArgumentHelp("The sheet PNG to write.", valueName: "sheet.png"))
+    var output: String
+
+    @Option(name: .long, help: ArgumentHelp("The network (see `dreamvideo models`).", valueName: "name"))
+    var model: String = ModelStore.defaultModel
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Comma-separated layers, one tile each (a layer may pick channels: mixed_5:12). Default: every dreamable layer.",
+        valueName: "a,b,c"))
+    var layers: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "One tile per channel of this layer: its N channels most excited by the picture (default N: \(defaultChannels)).",
+        valueName: "layer[:n]"))
+    var channels: String?
+
+    @Option(name: .long, help: ArgumentHelp("Size WxH of each tile.", valueName: "WxH"))
+    var size: String = "320x180"
+
+    @Option(name: .long, help: "Tiles per row. Default: a square-ish grid.")
+    var columns: Int?
+
+    @OptionGroup var dream: StillDreamOptions
+
+    @OptionGroup var engine: EngineOptions
+
+    @Flag(name: .long, help: "Replace the output PNG if it exists.")
+    var overwrite = false
+
+    static let defaultChannels = 16
+
+    mutating func run() throws {
+        do {
+            try gallery()
+        } catch {
+            printError(error)
+            throw ExitCode.failure
+        }
+    }
+
+    private func gallery() throws {
+        let size = try OutputSize(parsing: self.size)
+        if layers != nil && channels != nil { throw CommandError.layersAndChannels }
+        if let c = columns, !(1...64).contains(c) { throw CommandError.badColumns(c) }
+        let output = try StillOutput(path: self.output, overwrite: overwrite)
+        _ = try ModelStore().entry(named: model)
+        let start = try ImageDecoder().decode(path: input).coverCropped(width: size.width, height: size.height)
+        let network = try loadNetwork(model, engine: engine)
+
+        var specs: [String]
+        if let channels {
+            let (layer, count) = try Self.channelRequest(channels, network: network)
+            let picked = try Gallery.mostActiveChannels(of: layer, in: start, network: network, count: count)
+            specs = picked.map { "\(layer):\($0)" }
+        } else if let layers {
+            specs = try Self.layerList(layers, network: network)
+        } else {
+            specs = network.layers
+        }
+        let tiles = try specs.map { spec in
+            let segment = try dream.schedule(spec, network: network).segments[0]
+            try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
+            return Gallery.Tile(label: spec, segment: segment)
+        }
+        let sheet = ContactSheet(tileWidth: size.width, tileHeight: size.height,
+                                 columns: columns ?? ContactSheet.columns(for: tiles.count))
+        let total = sheet.size(for: tiles.count)
+        let progress = ProgressLine(total: tiles.count)
+        progress.announce("\(network.name): \(tiles.count) tiles of \(size.width)x\(size.height) -> \(output.path) (\(total.width)x\(total.height))")
+        let clock = ContinuousClock()
+        var last = clock.now
+        let image = try Gallery(tiles: tiles, sheet: sheet, seed: dream.seed).render(start, network: network) { done, count, label in
+            if done > 0 {
+                progress.announce(String(format: "  %.1f s", Self.seconds(clock.now - last)))
+            }
+            last = clock.now
+            FileHandle.standardError.write(Data("tile \(done + 1)/\(count) \(label)".utf8))
+        }
+        progress.announce(String(format: "  %.1f s", Self.seconds(clock.now - last)))
+        try output.write(image)
+        progress.announce("wrote \(output.path)")
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        let (s, atto) = d.components
+        return Double(s) + Double(atto) * 1e-18
+    }
+
+    /// "a,b,c": each a layer of the network (with optional channels), checked here so the message names --layers.
+    static func layerList(_ text: String, network: Network) throws -> [String] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !items.contains(where: \.isEmpty) else { throw CommandError.badLayerList(text) }
+        // A channel list continues after a colon ("mixed_5:12,40"): numbers join the layer before them.
+        var specs: [String] = []
+        for item in items {
+            if Int(item) != nil, let previous = specs.last, previous.contains(":") {
+                specs[specs.count - 1] += "," + item
+                continue
+            }
+            let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let name = parts[0]
+            if parts.count == 2 && parts[1].split(separator: ",", omittingEmptySubsequences: false).contains(where: { Int($0).map { $0 < 0 } ?? true }) {
+                throw CommandError.badLayerSpec(item)
+            }
+            guard network.layers.contains(name) else {
+                throw CommandError.unknownLayer(name, option: "--layers", model: network.name, layers: network.layers)
+            }
+            specs.append(item)
+        }
+        return specs
+    }
+
+    /// "layer" or "layer:n".
+    static func channelRequest(_ text: String, network: Network) throws -> (layer: String, count: Int) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard (1...2).contains(parts.count) else { throw CommandError.badChannels(text) }
+        let layer = parts[0]
+        guard network.layers.contains(layer) else {
+            throw CommandError.unknownLayer(layer, option: "--channels", model: network.name, layers: network.layers)
+        }
+        guard parts.count == 2 else { return (layer, defaultChannels) }
+        guard let n = Int(parts[1]), (1...256).contains(n) else { throw CommandError.badChannels(text) }
+        return (layer, n)
+    }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Encode
+import Foundation
+import FrameLoop
+import Net
+
+/// The dream settings `dream` and `gallery` share; each left out takes the built-in default
+/// (as a schedule that says nothing: 3 octaves x 1.4, 10 steps of 1.5, jitter 32).
+struct StillDreamOptions: ParsableArguments {
+    @Option(name: .long, help: "Octaves (image scales) dreamed, smallest first; octaves below 75 px are skipped. Default: 3.")
+    var octaves: Int?
+
+    @Option(name: .long, help: "Size ratio between octaves. Default: 1.4.")
+    var octaveScale: Double?
+
+    @Option(name: .long, help: "Gradient-ascent steps per octave; 0 leaves the picture as it is. Default: 10.")
+    var steps: Int?
+
+    @Option(name: .long, help: "Step size; each step is normalised by the gradient's mean magnitude. Default: 1.5.")
+    var stepSize: Double?
+
+    @Option(name: .long, help: "Largest random shift (pixels) before each step; hides tiling artefacts. Default: 32.")
+    var jitter: Int?
+
+    @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same picture.")
+    var seed: UInt64 = 0
+
+    /// The schedule segment that dreams `spec` ("mixed_4", "mixed_5:12,40") with these settings:
+    /// the same parsing, checks and objective as a video's --layer.
+    func schedule(_ spec: String, network: Network) throws -> ResolvedSchedule {
+        let o = Overrides(layer: spec, frames: 1, octaves: octaves, octaveScale: octaveScale, steps: steps,
+                          stepSize: stepSize, jitter: jitter)
+        return try Schedule.single(layer: spec, frames: 1).applying(o).resolved(for: network)
+    }
+}
+
+/// A PNG that `dream` or `gallery` writes, checked before any work: a mistake costs no dreaming,
+/// and PNGWriter writes it under a temporary name, so a failure leaves nothing behind.
+struct StillOutput {
+    let path: String
+
+    init(path: String, overwrite: Bool) throws {
+        guard path.lowercased().hasSuffix(".png") else { throw CommandError.notPNG(path) }
+        let fm = FileManager.default
+        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue { throw CommandError.pngIsDirectory(path) }
+        if !dir.isEmpty && !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
+            throw CommandError.outputDirectoryMissing(dir)
+        }
+        try Outputs.checkWritable(dir.isEmpty ? "." : dir)
+        if fm.fileExists(atPath: path) && !overwrite { throw CommandError.outputExists(path) }
+        self.path = path
+    }
+
+    func write(_ image: FloatImage) throws { try PNGWriter.write(image, to: path) }
+}
+
+/// The oneDNN engine on a model, as render and bench make it.
+func loadNetwork(_ name: String, engine: EngineOptions) throws -> Network {
+    let threads = try engine.resolvedThreads()
+    let precision = try engine.resolvedPrecision()
+    _ = try ModelStore().entry(named: name)
+    let model = try ModelStore().load(name: name)
+    return try Network(model: model, backend: .onednn, threads: threads, precision: precision)
+}
+
+func printError(_ error: Error) {
+    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+}
