@@ -55,3 +55,19 @@ final class Interrupt: @unchecked Sendable {
         if count == 1 { firstNotice(sig) } else if count == 2 { stopNow(sig) }
     }
 }
+
+extension Interrupt {
+    /// A render's: the first signal stops after the frame in progress, the second at once, removing
+    /// the outputs' temporaries so that no half-written file survives.
+    static func stoppingAfterFrame(removing outputs: Outputs) -> Interrupt {
+        Interrupt(
+            firstNotice: { _ in
+                FileHandle.standardError.write(Data("\nstopping after this frame; press Ctrl-C again to stop at once (the frame in progress is lost)\n".utf8))
+            },
+            stopNow: { sig in
+                outputs.removeTemporaries()
+                FileHandle.standardError.write(Data("\nstopped at once; the frames finished earlier are kept\n".utf8))
+                _exit(128 + sig)
+            })
+    }
+}

@@ -63,18 +63,8 @@ struct RenderPlan {
         self.start = image.coverCropped(width: size.width, height: size.height)
         let palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
 
-        let modelHash = (try? store.checksumURL(of: modelName)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
-        settings = RenderSettings(
-            version: Render.configuration.version,
-            command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--resume" && $0 != "--overwrite" },
-            input: c.input, inputSHA256: Self.sha256(ofFile: c.input),
-            size: "\(size.width)x\(size.height)", model: modelName,
-            modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
-            backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
-            mp4: outputs.mp4, framesDir: outputs.framesDir,
-            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: c.fps ?? 30),
-            paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
-            schedule: ScheduleRecord(schedule, model: modelName))
+        settings = RenderSettings(command: c, size: size, model: modelName, store: store, backend: backend,
+                                  precision: precision, threads: threads, outputs: outputs, fps: c.fps ?? 30, schedule: schedule)
         outputs.encoder.metadata["comment"] = settings.compactJSON
 
         if c.resume {
@@ -92,26 +82,13 @@ struct RenderPlan {
         }
     }
 
-    /// The picture files were decoded above, so they are readable; the hash identifies their content.
-    private static func sha256(ofFile path: String) -> String {
-        SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
-    }
-
     func run() throws {
         let total = schedule.totalFrames
         let progress = ProgressLine(total: total)
         let outputs = self.outputs
         // From here until the outputs are final, a first Ctrl-C stops after the current frame and a
         // second stops at once; before this, the default action (end the process) loses nothing.
-        let interrupt = Interrupt(
-            firstNotice: { _ in
-                FileHandle.standardError.write(Data("\nstopping after this frame; press Ctrl-C again to stop at once (the frame in progress is lost)\n".utf8))
-            },
-            stopNow: { sig in
-                outputs.removeTemporaries()
-                FileHandle.standardError.write(Data("\nstopped at once; the frames finished earlier are kept\n".utf8))
-                _exit(128 + sig)
-            })
+        let interrupt = Interrupt.stoppingAfterFrame(removing: outputs)
         defer { interrupt.uninstall() }
 
         var state = initialState
@@ -137,7 +114,7 @@ struct RenderPlan {
             throw error
         }
         progress.end()
-        try writeSettings()
+        try settings.write(to: outputs.settingsPath)
         preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
         if state.framesDone < total {
             try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
@@ -147,13 +124,5 @@ struct RenderPlan {
         }
         unlink(checkpointPath)
         progress.announce("wrote \(outputs.summary) (settings: \(outputs.settingsPath))")
-    }
-
-    private func writeSettings() throws {
-        do {
-            try settings.json.write(to: URL(fileURLWithPath: outputs.settingsPath), options: .atomic)
-        } catch {
-            throw CommandError.cannotSaveCheckpoint(outputs.settingsPath, reason: error.localizedDescription)
-        }
     }
 }

@@ -124,3 +124,36 @@ struct Checkpoint: Codable {
         }
     }
 }
+
+extension RenderSettings {
+    /// The settings of a render the command `c` describes; `fps` is the output's (nil: frames only).
+    init(command c: Render, size: OutputSize, model: String, store: ModelStore, backend: BackendKind,
+         precision: Precision, threads: Int, outputs: Outputs, fps: Int, schedule: Schedule) {
+        let modelHash = (try? store.checksumURL(of: model)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
+        self.init(
+            version: Render.configuration.version,
+            command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--resume" && $0 != "--overwrite" },
+            input: c.input, inputSHA256: Self.sha256(ofFile: c.input),
+            size: "\(size.width)x\(size.height)", model: model,
+            modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
+            backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
+            mp4: outputs.mp4, framesDir: outputs.framesDir,
+            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: fps),
+            paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
+            schedule: ScheduleRecord(schedule, model: model))
+    }
+
+    /// The picture files were decoded before, so they are readable; the hash identifies their content.
+    private static func sha256(ofFile path: String) -> String {
+        SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
+    }
+
+    /// Beside the outputs, so that anyone can see and repeat how the video was made.
+    func write(to path: String) throws {
+        do {
+            try json.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw CommandError.cannotSaveCheckpoint(path, reason: error.localizedDescription)
+        }
+    }
+}

@@ -123,19 +123,9 @@ struct VideoInputPlan {
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: overrides, network: network, fullSize: fullSize,
                                                 preview: resolved, previewSize: size, everyFrameDreamed: true)
 
-        let modelHash = (try? store.checksumURL(of: modelName)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
-        settings = RenderSettings(
-            version: Render.configuration.version,
-            command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--overwrite" },
-            input: c.input, inputSHA256: SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: c.input))) ?? Data()),
-            size: "\(size.width)x\(size.height)", model: modelName,
-            modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
-            backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
-            mp4: outputs.mp4, framesDir: outputs.framesDir,
-            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: Int((Double(encoder.fps) / Double(encoder.fpsDenominator)).rounded())),
-            paletteSHA256: c.palette.map { SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: $0))) ?? Data()) },
-            guideSHA256: c.guide.map { SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: $0))) ?? Data()) },
-            schedule: ScheduleRecord(schedule, model: modelName))
+        settings = RenderSettings(command: c, size: size, model: modelName, store: store, backend: backend, precision: precision,
+                                  threads: threads, outputs: outputs, fps: Int((Double(encoder.fps) / Double(encoder.fpsDenominator)).rounded()),
+                                  schedule: schedule)
         settings.videoInput = .init(carry: carry, flow: dreamer.followsMotion, audio: c.video.audio,
                                     frameRate: "\(encoder.fps)/\(encoder.fpsDenominator)")
         outputs.encoder.metadata["comment"] = settings.compactJSON
@@ -144,15 +134,7 @@ struct VideoInputPlan {
     func run() throws {
         let progress = ProgressLine(total: expected ?? 0)
         let outputs = self.outputs
-        let interrupt = Interrupt(
-            firstNotice: { _ in
-                FileHandle.standardError.write(Data("\nstopping after this frame; press Ctrl-C again to stop at once (the frame in progress is lost)\n".utf8))
-            },
-            stopNow: { sig in
-                outputs.removeTemporaries()
-                FileHandle.standardError.write(Data("\nstopped at once; the frames finished earlier are kept\n".utf8))
-                _exit(128 + sig)
-            })
+        let interrupt = Interrupt.stoppingAfterFrame(removing: outputs)
         defer { interrupt.uninstall() }
 
         let sinks = try outputs.open(frames: expected ?? 99999)
@@ -196,11 +178,7 @@ struct VideoInputPlan {
             throw error
         }
         progress.end()
-        do {
-            try settings.json.write(to: URL(fileURLWithPath: outputs.settingsPath), options: .atomic)
-        } catch {
-            throw CommandError.cannotSaveCheckpoint(outputs.settingsPath, reason: error.localizedDescription)
-        }
+        try settings.write(to: outputs.settingsPath)
         preview?.report(total: clock.now - began, network: net.spent, progress: progress)
         if stopped {
             progress.announce("stopped after frame \(state.framesDone); the frames done are in \(outputs.summary) "
