@@ -123,10 +123,10 @@ public struct FrameLoop: Sendable {
             try sink.write(frame)
             let n = state.framesDone
             let now = clock.now
-            let mean = seconds(now - began) / Double(n - first)
+            let mean = (now - began).inSeconds / Double(n - first)
             let segment = schedule.segment(forFrame: n)
             progress(FrameProgress(frame: n, total: total, segment: schedule.segmentIndex(forFrame: n),
-                                   layers: segment.layerDescription, seconds: seconds(now - t0),
+                                   layers: segment.layerDescription, seconds: (now - t0).inSeconds,
                                    meanSeconds: mean, secondsLeft: mean * Double(total - n)))
             if shouldStop() { break }
         }
@@ -140,11 +140,6 @@ public struct FrameLoop: Sendable {
                     sink: FrameSink, progress: (FrameProgress) -> Void = { _ in }) throws -> FloatImage {
         var state = State(start: start, seed: seed, palette: palette)
         return try run(from: &state, network: network, schedule: schedule, sink: sink, progress: progress)
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        let c = d.components
-        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
     }
 }
 

@@ -18,3 +18,11 @@ public struct FrameProgress: Sendable, Equatable {
         self.seconds = seconds; self.meanSeconds = meanSeconds; self.secondsLeft = secondsLeft
     }
 }
+
+extension Duration {
+    /// As a Double, for per-frame times and forecasts.
+    public var inSeconds: Double {
+        let c = components
+        return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+    }
+}

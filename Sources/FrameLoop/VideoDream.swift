@@ -81,4 +81,32 @@ public struct VideoDream: Sendable {
         state.framesDone = n
         return out
     }
+
+    /// Dreams source frames until `nextSource` runs dry, `limit` frames are done or `shouldStop`
+    /// says so after a frame; each source frame is cover-cropped to `width` x `height`. `total` is
+    /// the expected frame count, for the progress (nil when the video does not say).
+    public func run(first: FloatImage, nextSource: () throws -> FloatImage?, width: Int, height: Int,
+                    state: inout State, network: DreamNetwork, schedule: ResolvedSchedule,
+                    sink: FrameSink, total: Int?, limit: Int?,
+                    progress: (FrameProgress) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws {
+        let clock = ContinuousClock()
+        let began = clock.now
+        let firstDone = state.framesDone
+        var source: FloatImage? = first
+        while let s = source {
+            if let limit, state.framesDone >= limit { break }
+            let t0 = clock.now
+            try sink.write(try next(s.coverCropped(width: width, height: height), state: &state,
+                                    network: network, schedule: schedule))
+            let n = state.framesDone, now = clock.now
+            let mean = (now - began).inSeconds / Double(n - firstDone)
+            let frames = max(total ?? n, n)
+            let at = min(n, schedule.totalFrames)
+            progress(FrameProgress(frame: n, total: frames, segment: schedule.segmentIndex(forFrame: at),
+                                   layers: schedule.segment(forFrame: at).layerDescription,
+                                   seconds: (now - t0).inSeconds, meanSeconds: mean, secondsLeft: mean * Double(frames - n)))
+            if shouldStop() { break }
+            source = try nextSource()
+        }
+    }
 }

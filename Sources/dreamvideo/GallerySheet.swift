@@ -99,20 +99,16 @@ struct GallerySheet: ParsableCommand {
         var last = clock.now
         let image = try Gallery(tiles: tiles, sheet: sheet, seed: dream.seed).render(start, network: network) { done, count, label in
             if done > 0 {
-                progress.announce(String(format: "  %.1f s", Self.seconds(clock.now - last)))
+                progress.announce(String(format: "  %.1f s", (clock.now - last).inSeconds))
             }
             last = clock.now
             FileHandle.standardError.write(Data("tile \(done + 1)/\(count) \(label)".utf8))
         }
-        progress.announce(String(format: "  %.1f s", Self.seconds(clock.now - last)))
+        progress.announce(String(format: "  %.1f s", (clock.now - last).inSeconds))
         try output.write(image)
         progress.announce("wrote \(output.path)")
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        let (s, atto) = d.components
-        return Double(s) + Double(atto) * 1e-18
-    }
 
     /// "a,b,c": each a layer of the network (with optional channels), checked here so the message names --layers.
     static func layerList(_ text: String, network: Network) throws -> [String] {

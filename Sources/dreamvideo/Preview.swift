@@ -63,14 +63,13 @@ struct PreviewEstimate {
 
     /// `total`: the preview's frame loop; `network`: the part of it spent in the network.
     func report(total: Duration, network: Duration, progress: ProgressLine) {
-        let t = seconds(total), n = min(t, seconds(network))
+        let t = total.inSeconds, n = min(t, network.inSeconds)
         let forecast = n * workRatio + (t - n) * pixelRatio
         progress.announce("preview took \(ProgressLine.duration(t)) (\(ProgressLine.duration(n)) in the network); the full render "
                           + "(\(fullSize.width)x\(fullSize.height)) should take about \(ProgressLine.duration(forecast)) "
                           + String(format: "(%.1fx the network's work, %.1fx the pixels)", workRatio, pixelRatio))
     }
 
-    private func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18 }
 }
 
 /// A network that adds up the time spent in it: how a preview tells the dreaming from the rest.

@@ -152,26 +152,12 @@ struct VideoInputPlan {
         var state = VideoDream.State(seed: seed, palette: palette)
         let clock = ContinuousClock()
         let began = clock.now
-        var source: FloatImage? = first
-        var stopped = false
         let net = TimedNetwork(TiledNetwork(network))
+        var stopped = false
         do {
-            while let s = source {
-                if let limit, state.framesDone >= limit { break }
-                let t0 = clock.now
-                let frame = try dreamer.next(s.coverCropped(width: size.width, height: size.height), state: &state,
-                                             network: net, schedule: schedule)
-                try sinks.write(frame)
-                let n = state.framesDone, now = clock.now
-                let mean = seconds(now - began) / Double(n)
-                let total = max(expected ?? n, n)
-                let at = min(n, schedule.totalFrames)
-                progress.update(FrameProgress(frame: n, total: total, segment: schedule.segmentIndex(forFrame: at),
-                                              layers: schedule.segment(forFrame: at).layerDescription,
-                                              seconds: seconds(now - t0), meanSeconds: mean, secondsLeft: mean * Double(total - n)))
-                if interrupt.requested { stopped = true; break }
-                source = try frames.next()
-            }
+            try dreamer.run(first: first, nextSource: { try frames.next() }, width: size.width, height: size.height,
+                            state: &state, network: net, schedule: schedule, sink: sinks, total: expected, limit: limit,
+                            progress: progress.update, shouldStop: { stopped = interrupt.requested; return stopped })
             try sinks.finish()
         } catch {
             progress.end()
@@ -186,9 +172,5 @@ struct VideoInputPlan {
             throw ExitCode(128 + (interrupt.firstSignal ?? SIGINT))
         }
         progress.announce("wrote \(state.framesDone) frames to \(outputs.summary) (settings: \(outputs.settingsPath))")
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 }
