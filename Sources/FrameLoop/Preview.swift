@@ -36,3 +36,33 @@ extension ResolvedSchedule {
         return total
     }
 }
+
+/// Forecasts the full render's time from the preview's: the time spent in the network scales with
+/// the dreaming work (steps times octave pixels over the dreamed frames), the rest (resampling every
+/// frame, colour, encoding) with the pixels of every frame. Measured on presets/layers.json, dog.jpg,
+/// 640x360: the preview took 32 s (20 s in the network) and forecast 2m47s for a render of 2m26s
+/// (larger pictures use the CPU a little better, so the forecast errs long).
+public struct PreviewForecast: Sendable {
+    public var fullWork: Double
+    public var previewWork: Double
+    public var fullWidth: Int, fullHeight: Int
+    public var previewWidth: Int, previewHeight: Int
+
+    /// `everyFrameDreamed`: a video input, where the cadence does not apply.
+    public init(full: ResolvedSchedule, fullWidth: Int, fullHeight: Int, preview: ResolvedSchedule,
+                previewWidth: Int, previewHeight: Int, everyFrameDreamed: Bool = false) {
+        fullWork = full.dreamWork(width: fullWidth, height: fullHeight, everyFrameDreamed: everyFrameDreamed)
+        previewWork = preview.dreamWork(width: previewWidth, height: previewHeight, everyFrameDreamed: everyFrameDreamed)
+        self.fullWidth = fullWidth; self.fullHeight = fullHeight
+        self.previewWidth = previewWidth; self.previewHeight = previewHeight
+    }
+
+    public var workRatio: Double { fullWork / max(1, previewWork) }
+    public var pixelRatio: Double { Double(fullWidth * fullHeight) / Double(max(1, previewWidth * previewHeight)) }
+
+    /// The full render's seconds, from the preview's `total` seconds of which `network` were spent in the network.
+    public func fullSeconds(total: Double, network: Double) -> Double {
+        let n = min(total, network)
+        return n * workRatio + (total - n) * pixelRatio
+    }
+}

@@ -24,10 +24,10 @@ struct PreviewOptions: ParsableArguments {
     /// With --preview, the forecast: the full render's schedule (as the command line makes it) and size
     /// against the preview's. The dreaming work does not depend on a guide's channel choice.
     func estimate(schedule: String, overrides: Overrides, network: DreamNetwork, fullSize: OutputSize,
-                  preview resolved: ResolvedSchedule, previewSize: OutputSize, everyFrameDreamed: Bool = false) throws -> PreviewEstimate? {
+                  preview resolved: ResolvedSchedule, previewSize: OutputSize, everyFrameDreamed: Bool = false) throws -> PreviewForecast? {
         guard preview else { return nil }
         let full = try PresetLocator().schedule(for: schedule, model: network.name, overrides: overrides).schedule.resolved(for: network)
-        return PreviewEstimate(full: full, fullSize: fullSize, preview: resolved, previewSize: previewSize,
+        return PreviewForecast(full: full, fullSize: fullSize, preview: resolved, previewSize: previewSize,
                                everyFrameDreamed: everyFrameDreamed)
     }
 
@@ -38,54 +38,18 @@ struct PreviewOptions: ParsableArguments {
     }
 }
 
-/// Forecasts the full render's time from the preview's: the time spent in the network scales with
-/// the dreaming work (steps times octave pixels over the dreamed frames), the rest (resampling every
-/// frame, colour, encoding) with the pixels of every frame. Measured on presets/layers.json, dog.jpg,
-/// 640x360: the preview took 32 s (20 s in the network) and forecast 2m47s for a render of 2m26s
-/// (larger pictures use the CPU a little better, so the forecast errs long).
-struct PreviewEstimate {
-    var fullWork: Double
-    var previewWork: Double
-    var fullSize: OutputSize
-    var previewSize: OutputSize
-
-    /// `everyFrameDreamed`: a video input, where the cadence does not apply.
+extension PreviewForecast {
     init(full: ResolvedSchedule, fullSize: OutputSize, preview: ResolvedSchedule, previewSize: OutputSize,
          everyFrameDreamed: Bool = false) {
-        fullWork = full.dreamWork(width: fullSize.width, height: fullSize.height, everyFrameDreamed: everyFrameDreamed)
-        previewWork = preview.dreamWork(width: previewSize.width, height: previewSize.height, everyFrameDreamed: everyFrameDreamed)
-        self.fullSize = fullSize
-        self.previewSize = previewSize
+        self.init(full: full, fullWidth: fullSize.width, fullHeight: fullSize.height, preview: preview,
+                  previewWidth: previewSize.width, previewHeight: previewSize.height, everyFrameDreamed: everyFrameDreamed)
     }
-
-    var workRatio: Double { fullWork / max(1, previewWork) }
-    var pixelRatio: Double { Double(fullSize.width * fullSize.height) / Double(max(1, previewSize.width * previewSize.height)) }
 
     /// `total`: the preview's frame loop; `network`: the part of it spent in the network.
     func report(total: Duration, network: Duration, progress: ProgressLine) {
         let t = total.inSeconds, n = min(t, network.inSeconds)
-        let forecast = n * workRatio + (t - n) * pixelRatio
         progress.announce("preview took \(ProgressLine.duration(t)) (\(ProgressLine.duration(n)) in the network); the full render "
-                          + "(\(fullSize.width)x\(fullSize.height)) should take about \(ProgressLine.duration(forecast)) "
+                          + "(\(fullWidth)x\(fullHeight)) should take about \(ProgressLine.duration(fullSeconds(total: t, network: n))) "
                           + String(format: "(%.1fx the network's work, %.1fx the pixels)", workRatio, pixelRatio))
-    }
-
-}
-
-/// A network that adds up the time spent in it: how a preview tells the dreaming from the rest.
-final class TimedNetwork: DreamNetwork {
-    let base: DreamNetwork
-    private(set) var spent: Duration = .zero
-    private let clock = ContinuousClock()
-
-    init(_ base: DreamNetwork) { self.base = base }
-
-    var name: String { base.name }
-    var layers: [String] { base.layers }
-
-    func gradient(of objective: Objective, at image: Tensor) throws -> (value: Float, gradient: Tensor) {
-        let t0 = clock.now
-        defer { spent += clock.now - t0 }
-        return try base.gradient(of: objective, at: image)
     }
 }

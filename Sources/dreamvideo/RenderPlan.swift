@@ -19,7 +19,7 @@ struct RenderPlan {
     /// Where the render begins: before frame 1, or a checkpoint's state with --resume.
     var initialState: FrameLoop.State
     /// With --preview: how to scale the preview's time up to the full render's.
-    var preview: PreviewEstimate?
+    var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
     var mappingNote: String?
 

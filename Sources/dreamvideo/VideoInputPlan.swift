@@ -54,7 +54,7 @@ struct VideoInputPlan {
     var limit: Int?
     var expected: Int?
     var settings: RenderSettings
-    var preview: PreviewEstimate?
+    var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
     var mappingNote: String?
 
