@@ -109,7 +109,6 @@ struct GallerySheet: ParsableCommand {
         progress.announce("wrote \(output.path)")
     }
 
-
     /// "a,b,c": each a layer of the network (with optional channels), checked here so the message names --layers.
     static func layerList(_ text: String, network: Network) throws -> [String] {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
