@@ -28,9 +28,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Helpers the test targets share (process runner, ffmpeg/ffprobe, test photos, PSNR): test targets
+        // cannot import each other, so they live in this plain target that only test targets depend on.
+        .target(name: "TestSupport", dependencies: ["Net"], path: "Tests/TestSupport"),
         .testTarget(name: "NetTests", dependencies: ["Net", "Encode"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrameLoopTests", dependencies: ["FrameLoop", "Net"]),
-        .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop"]),
+        .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop", "TestSupport"]),
         .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Net", "FrameLoop", "Encode"]),
     ]
 )
