@@ -34,6 +34,6 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Net", "Encode"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrameLoopTests", dependencies: ["FrameLoop", "Net"]),
         .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop", "TestSupport"]),
-        .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Net", "FrameLoop", "Encode"]),
+        .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Net", "FrameLoop", "Encode", "TestSupport"]),
     ]
 )

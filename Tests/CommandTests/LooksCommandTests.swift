@@ -3,6 +3,7 @@ import Foundation
 import FrameLoop
 import Net
 import XCTest
+import TestSupport
 
 /// `models`, `layers`, `dream` and `gallery` on the real squeezenet1_1 weights, small sizes, real files.
 final class LooksCommandTests: CommandTestCase {
