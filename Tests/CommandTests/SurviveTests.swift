@@ -193,11 +193,7 @@ final class SurviveTests: CommandTestCase {
     /// The frame folder on a small tmpfs that fills mid-render: one clear line, a non-zero exit, the
     /// frames done kept whole, no temporary and no MP4 that looks complete.
     func testDiskFullStopsCleanlyKeepingTheFramesDone() throws {
-        let small = dir + "/small"
-        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=200k", "tmpfs", small], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a small tmpfs here (\(m.stderr)); this needs root") }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [small], in: dir) }
+        let small = try mountTmpfs("small", options: "size=200k")
 
         let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "160x128",
                                   "--frames", "200", "--octaves", "1", "--steps", "1", "--threads", "1",
@@ -217,11 +213,7 @@ final class SurviveTests: CommandTestCase {
     /// The same with the MP4 alone on the full disk: the error names the video and the full disk,
     /// and no MP4 (nor its temporary) is left to look complete.
     func testDiskFullForTheMP4LeavesNoVideo() throws {
-        let small = dir + "/small"
-        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=100k", "tmpfs", small], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a small tmpfs here (\(m.stderr)); this needs root") }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [small], in: dir) }
+        let small = try mountTmpfs("small", options: "size=100k")
 
         let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "320x240",
                                   "--frames", "400", "--octaves", "1", "--steps", "1", "--threads", "1", "-o", "small/out.mp4"])

@@ -203,11 +203,7 @@ final class UserErrorTests: CommandTestCase {
 
     /// A read-only file system (a read-only tmpfs: as root, a folder's mode bits would not stop us).
     func testOutputInReadOnlyDirectory() throws {
-        let ro = dir + "/ro"
-        try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a read-only tmpfs here (\(m.stderr)); this needs root") }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [ro], in: dir) }
+        try mountTmpfs("ro", options: "ro,size=64k")
         try expectError(try base() + ["-o", "ro/out.mp4", "--frames-dir", "ro/frames"], mentions: ["ro", "Read-only file system"])
     }
 
