@@ -28,9 +28,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "NetTests", dependencies: ["Net", "Encode"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "FrameLoopTests", dependencies: ["FrameLoop", "Net"]),
-        .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop"]),
-        .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Net", "FrameLoop", "Encode"]),
+        // Helpers the test targets share (process runner, ffmpeg/ffprobe, test photos, PSNR): test targets
+        // cannot import each other, so they live in this plain target that only test targets depend on.
+        .target(name: "TestSupport", dependencies: ["Net"], path: "Tests/TestSupport"),
+        .testTarget(name: "NetTests", dependencies: ["Net", "Encode", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FrameLoopTests", dependencies: ["FrameLoop", "Net", "TestSupport"]),
+        .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop", "TestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Net", "FrameLoop", "Encode", "TestSupport"]),
     ]
 )

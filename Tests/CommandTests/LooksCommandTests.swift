@@ -3,6 +3,7 @@ import Foundation
 import FrameLoop
 import Net
 import XCTest
+import TestSupport
 
 /// `models`, `layers`, `dream` and `gallery` on the real squeezenet1_1 weights, small sizes, real files.
 final class LooksCommandTests: CommandTestCase {
@@ -189,11 +190,7 @@ final class LooksCommandTests: CommandTestCase {
 
     /// A read-only file system (as root, a folder's mode bits would not stop us).
     func testReadOnlyOutputFolder() throws {
-        let ro = dir + "/ro"
-        try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a read-only tmpfs here (\(m.stderr)); this needs root") }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [ro], in: dir) }
+        let ro = try mountTmpfs("ro", options: "ro,size=64k")
         let photo = try testPhoto("dog.jpg")
         try expectError(["dream", photo, "-o", "ro/a.png"] + sq + quick, mentions: ["ro", "Read-only file system"])
         try expectError(["gallery", photo, "-o", "ro/s.png"] + sq + quick, mentions: ["ro", "Read-only file system"])

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// `dreamvideo metrics`: a subcommand beside the root command's own INPUT argument.
 final class MetricsCommandTests: CommandTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Real renders through the built binary: squeezenet1_1, small frames, few steps.
 final class RenderTests: CommandTestCase {
@@ -22,12 +23,7 @@ final class RenderTests: CommandTestCase {
         XCTAssertEqual(try listing(dir + "/frames"), pngNames(frames))
 
         // The container says what was asked, and ffprobe counts the frames by decoding them.
-        let probe = try runProcess(try tool("ffprobe"), ["-v", "error", "-count_frames", "-select_streams", "v:0",
-                                                         "-show_entries", "stream=codec_name,width,height,r_frame_rate,nb_read_frames",
-                                                         "-of", "json", "out.mp4"], in: dir)
-        XCTAssertEqual(probe.status, 0, probe.stderr)
-        let json = try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as? [String: Any]
-        let stream = (json?["streams"] as? [[String: Any]])?.first ?? [:]
+        let stream = try probe("out.mp4", in: dir)
         XCTAssertEqual(stream["codec_name"] as? String, "h264")
         XCTAssertEqual(stream["width"] as? Int, width)
         XCTAssertEqual(stream["height"] as? Int, height)
@@ -35,7 +31,7 @@ final class RenderTests: CommandTestCase {
         XCTAssertEqual(stream["nb_read_frames"] as? String, String(frames))
 
         // A full decode finds nothing wrong.
-        let check = try runProcess(try tool("ffmpeg"), ["-v", "error", "-i", "out.mp4", "-f", "null", "-"], in: dir)
+        let check = try runTool("ffmpeg", ["-v", "error", "-i", "out.mp4", "-f", "null", "-"], in: dir)
         XCTAssertEqual(check.status, 0)
         XCTAssertEqual(check.stderr, "", "ffmpeg reports problems decoding the MP4")
         XCTAssertEqual(check.stdout, "")

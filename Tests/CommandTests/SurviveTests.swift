@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Renders that survive: Ctrl-C/SIGTERM and --resume, a second Ctrl-C, a full disk, a long run, and
 /// the settings written beside the output.
@@ -46,10 +47,8 @@ final class SurviveTests: CommandTestCase {
     }
 
     func frameCount(_ video: String) throws -> Int {
-        let r = try runProcess(try tool("ffprobe"), ["-v", "error", "-count_frames", "-select_streams", "v:0",
-                                                   "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", video], in: dir)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let stream = (try ffprobe(video, entries: "stream=nb_read_frames", streams: "v:0", countFrames: true, in: dir)["streams"] as? [[String: Any]])?.first
+        return Int(stream?["nb_read_frames"] as? String ?? "") ?? -1
     }
 
     func pngs(_ folder: String) throws -> [String] {
@@ -174,8 +173,8 @@ final class SurviveTests: CommandTestCase {
         XCTAssertEqual(segment["jitter"] as? Int, 32, "a default is not written out")
 
         // The MP4's comment tag holds the same settings.
-        let probe = try runProcess(try tool("ffprobe"), ["-v", "error", "-show_entries", "format_tags=comment",
-                                                       "-of", "default=nw=1:nk=1", "out.mp4"], in: dir)
+        let probe = try runTool("ffprobe", ["-v", "error", "-show_entries", "format_tags=comment",
+                                            "-of", "default=nw=1:nk=1", "out.mp4"], in: dir)
         let tagged = try JSONSerialization.jsonObject(with: Data(probe.stdout.utf8)) as? NSDictionary
         XCTAssertEqual(tagged, settings as NSDictionary, "the MP4's metadata differs from out.mp4.json")
 
@@ -194,11 +193,7 @@ final class SurviveTests: CommandTestCase {
     /// The frame folder on a small tmpfs that fills mid-render: one clear line, a non-zero exit, the
     /// frames done kept whole, no temporary and no MP4 that looks complete.
     func testDiskFullStopsCleanlyKeepingTheFramesDone() throws {
-        let small = dir + "/small"
-        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=200k", "tmpfs", small], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a small tmpfs here (\(m.stderr)); this needs root") }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [small], in: dir) }
+        let small = try mountTmpfs("small", options: "size=200k")
 
         let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "160x128",
                                   "--frames", "200", "--octaves", "1", "--steps", "1", "--threads", "1",
@@ -218,11 +213,7 @@ final class SurviveTests: CommandTestCase {
     /// The same with the MP4 alone on the full disk: the error names the video and the full disk,
     /// and no MP4 (nor its temporary) is left to look complete.
     func testDiskFullForTheMP4LeavesNoVideo() throws {
-        let small = dir + "/small"
-        try FileManager.default.createDirectory(atPath: small, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "size=100k", "tmpfs", small], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a small tmpfs here (\(m.stderr)); this needs root") }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [small], in: dir) }
+        let small = try mountTmpfs("small", options: "size=100k")
 
         let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "320x240",
                                   "--frames", "400", "--octaves", "1", "--steps", "1", "--threads", "1", "-o", "small/out.mp4"])

@@ -1,5 +1,7 @@
 import Foundation
+import Net
 import XCTest
+import TestSupport
 
 /// Each mistake a person can make on the command line: the command exits non-zero with one line on
 /// stderr that starts with "error:" and says what is wrong, and leaves no output behind.
@@ -70,7 +72,7 @@ final class UserErrorTests: CommandTestCase {
 
     func testTruncatedPNG() throws {
         let png = dir + "/whole.png"
-        let r = try runProcess(try tool("ffmpeg"), ["-v", "error", "-i", try testPhoto("dog.jpg"), "-vf", "scale=160:120", png], in: dir)
+        let r = try runTool("ffmpeg", ["-v", "error", "-i", try testPhoto("dog.jpg"), "-vf", "scale=160:120", png], in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: png))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.png"))
@@ -118,7 +120,7 @@ final class UserErrorTests: CommandTestCase {
     func testCorruptWeightsFailTheirChecksum() throws {
         let models = dir + "/models"
         try FileManager.default.createDirectory(atPath: models, withIntermediateDirectories: false)
-        let real = ModelsDirectory.path + "/squeezenet1_1.safetensors"
+        let real = try ModelStore(environment: ProcessInfo.processInfo.environment).url(of: "squeezenet1_1").path
         guard FileManager.default.fileExists(atPath: real + ".sha256") else {
             throw XCTSkip("\(real).sha256 is missing; run `make models` to record the checksums")
         }
@@ -201,11 +203,7 @@ final class UserErrorTests: CommandTestCase {
 
     /// A read-only file system (a read-only tmpfs: as root, a folder's mode bits would not stop us).
     func testOutputInReadOnlyDirectory() throws {
-        let ro = dir + "/ro"
-        try FileManager.default.createDirectory(atPath: ro, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a read-only tmpfs here (\(m.stderr)); this needs root") }
-        defer { _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [ro], in: dir) }
+        try mountTmpfs("ro", options: "ro,size=64k")
         try expectError(try base() + ["-o", "ro/out.mp4", "--frames-dir", "ro/frames"], mentions: ["ro", "Read-only file system"])
     }
 
@@ -281,16 +279,6 @@ final class UserErrorTests: CommandTestCase {
         try expectUsageError(try base() + ["--fps", "abc"])
         try expectUsageError(try base() + ["--no-such-option"])
         try expectUsageError(try base() + ["--seed"])
-    }
-}
-
-/// Where `make models` put the weights (as ModelStore finds them).
-enum ModelsDirectory {
-    static var path: String {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["DREAMVIDEO_MODELS"], !d.isEmpty { return d }
-        let cache = env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")
-        return cache + "/dreamvideo/models"
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// A video as INPUT, through the built binary, and --preview: squeezenet1_1, small frames, real encoder.
 final class VideoInputCommandTests: CommandTestCase {
@@ -14,18 +15,15 @@ final class VideoInputCommandTests: CommandTestCase {
         args += ["-filter_complex", "[0:v]scale=384:-2,crop=\(width):\(height):x='20+2*n':y=90,format=yuv420p[v]", "-map", "[v]"]
         if audio { args += ["-map", "1:a", "-c:a", "aac"] }
         args += ["-t", seconds, "-c:v", "libx264", "-crf", "16", name]
-        let r = try runProcess(try tool("ffmpeg"), args, in: dir)
+        let r = try runTool("ffmpeg", args, in: dir)
         XCTAssertEqual(r.status, 0, r.stderr)
         return dir + "/" + name
     }
 
     /// ffprobe's streams (frames counted by decoding).
     func streams(_ file: String) throws -> [[String: Any]] {
-        let r = try runProcess(try tool("ffprobe"), ["-v", "error", "-count_frames", "-show_entries",
-                                                     "stream=codec_type,codec_name,width,height,r_frame_rate,nb_read_frames,duration",
-                                                     "-of", "json", file], in: dir)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return (try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])?["streams"] as? [[String: Any]] ?? []
+        try ffprobe(file, entries: "stream=codec_type,codec_name,width,height,r_frame_rate,nb_read_frames,duration",
+                    countFrames: true, in: dir)["streams"] as? [[String: Any]] ?? []
     }
 
     let dreamArgs = ["--model", "squeezenet1_1", "--layer", "fire5", "--octaves", "1", "--steps", "4", "--step-size", "1.5",
@@ -89,7 +87,7 @@ final class VideoInputCommandTests: CommandTestCase {
         let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
         try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: dir + "/cut.mp4"))
         try FileManager.default.removeItem(atPath: whole)
-        let tone = try runProcess(try tool("ffmpeg"), ["-v", "error", "-f", "lavfi", "-i", "sine=duration=0.5", "-c:a", "aac", "tone.m4a"], in: dir)
+        let tone = try runTool("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "sine=duration=0.5", "-c:a", "aac", "tone.m4a"], in: dir)
         XCTAssertEqual(tone.status, 0, tone.stderr)
         let before = try listing()
         for (input, says) in [("garbage.mp4", "cannot open as a video"), ("cut.mp4", "cannot open as a video"),
@@ -151,7 +149,7 @@ extension VideoInputCommandTests {
     func testAFolderOfFramesIsAVideoAndCanBePreviewed() throws {
         try makeSource(frames: 6, audio: false)
         try FileManager.default.createDirectory(atPath: dir + "/frames", withIntermediateDirectories: false)
-        let split = try runProcess(try tool("ffmpeg"), ["-v", "error", "-i", "src.mp4", "frames/f_%03d.png"], in: dir)
+        let split = try runTool("ffmpeg", ["-v", "error", "-i", "src.mp4", "frames/f_%03d.png"], in: dir)
         XCTAssertEqual(split.status, 0, split.stderr)
         let run = try dreamvideo(["frames"] + dreamArgs + ["-o", "out.mp4"])
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -2,6 +2,7 @@ import Encode
 import Foundation
 import FrameLoop
 import XCTest
+import TestSupport
 
 final class ImageDecoderTests: XCTestCase {
     var dir = ""
@@ -41,7 +42,7 @@ final class ImageDecoderTests: XCTestCase {
     func reference(_ path: String, sixteen: Bool, background bg: RGBColor) throws -> FloatImage {
         let r = try runTool("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", sixteen ? "rgba64le" : "rgba", "-"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let b = [UInt8](r.stdout)
+        let b = [UInt8](r.output)
         let bytes = sixteen ? 2 : 1, top: Float = sixteen ? 65535 : 255
         XCTAssertEqual(b.count, 4 * bytes * w * h)
         var out = FloatImage(width: w, height: h)
@@ -88,7 +89,7 @@ final class ImageDecoderTests: XCTestCase {
         XCTAssertEqual([white.pixels[0], white.pixels[plane], white.pixels[2 * plane]], [255, 255, 255])
         XCTAssertEqual([black.pixels[0], black.pixels[plane], black.pixels[2 * plane]], [0, 0, 0])
         // The difference between the two composites is (1 - alpha) * 255 everywhere, the same in each channel.
-        let ref = try runTool("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgba", "-"]).stdout
+        let ref = try runTool("ffmpeg", ["-v", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgba", "-"]).output
         for i in stride(from: 0, to: plane, by: 7) {
             let a = Float(ref[4 * i + 3]) / 255
             for c in 0..<3 {
@@ -114,7 +115,7 @@ final class ImageDecoderTests: XCTestCase {
     func testJPEGPhotosMatchFFmpeg() throws {
         let names = ["dog", "eagle", "giraffe", "horses", "kite", "person", "scream"]
         for name in names {
-            let path = "/root/.cache/dreamvideo/testdata/\(name).jpg"
+            let path = try testPhoto("\(name).jpg")
             let got = try ImageDecoder().decode(path: path)
             let size = try probe(path)
             XCTAssertEqual(got.width, size["width"] as? Int, name)
@@ -132,7 +133,7 @@ final class ImageDecoderTests: XCTestCase {
     }
 
     func testJPEGExifOrientation() throws {
-        let dog = "/root/.cache/dreamvideo/testdata/dog.jpg"
+        let dog = try testPhoto("dog.jpg")
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dog)))
         // dog.jpg carries a big-endian EXIF entry "orientation (0x0112), SHORT, 1 value: 1"; rewrite its value.
         let entry: [UInt8] = [0x01, 0x12, 0x00, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01]
@@ -147,7 +148,7 @@ final class ImageDecoderTests: XCTestCase {
             XCTAssertEqual(got.width, o >= 5 ? 576 : 768, "orientation \(o)")
             // ffmpeg ignores the tag: its decode of the untouched file, turned by its own filters, is the reference.
             let r = try runTool("ffmpeg", ["-v", "error", "-i", dog, "-vf", filters[o]!, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
-            let want = [UInt8](r.stdout)
+            let want = [UInt8](r.output)
             XCTAssertEqual(want.count, 3 * 768 * 576)
             XCTAssertGreaterThan(psnr(got.rgb8(), want), 35, "orientation \(o)")
             let raw = try ImageDecoder(appliesOrientation: false).decode(path: path)
@@ -157,7 +158,7 @@ final class ImageDecoderTests: XCTestCase {
 
     func testJPEGWithStrayBytesIsAccepted() throws {
         // Junk before the end-of-image marker: libjpeg warns "extraneous bytes", the picture is intact.
-        let dog = "/root/.cache/dreamvideo/testdata/dog.jpg"
+        let dog = try testPhoto("dog.jpg")
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dog)))
         XCTAssertEqual(Array(bytes.suffix(2)), [0xFF, 0xD9])
         bytes.insert(contentsOf: [0x00, 0x11, 0x22], at: bytes.count - 2)
@@ -195,7 +196,7 @@ final class ImageDecoderTests: XCTestCase {
         try Data(flipped).write(to: URL(fileURLWithPath: corrupt))
         expect(corrupt) { if case .corruptPNG(corrupt, _) = $0 { return true } else { return false } }
 
-        let jpeg = try Data(contentsOf: URL(fileURLWithPath: "/root/.cache/dreamvideo/testdata/dog.jpg"))
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: try testPhoto("dog.jpg")))
         let cut = dir + "/cut.jpg"
         try jpeg.prefix(jpeg.count * 6 / 10).write(to: URL(fileURLWithPath: cut))
         expect(cut) { if case .corruptJPEG(cut, _) = $0 { return true } else { return false } }

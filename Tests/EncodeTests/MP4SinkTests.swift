@@ -2,6 +2,7 @@ import Encode
 import Foundation
 import FrameLoop
 import XCTest
+import TestSupport
 
 final class MP4SinkTests: XCTestCase {
     var dir = ""

@@ -2,6 +2,7 @@ import Encode
 import Foundation
 import FrameLoop
 import XCTest
+import TestSupport
 
 final class PNGSequenceTests: XCTestCase {
     var dir = ""
@@ -10,7 +11,7 @@ final class PNGSequenceTests: XCTestCase {
 
     /// Integer-valued pixels, so 8-bit storage is exact.
     func randomImage(width: Int, height: Int, seed: UInt64) -> FloatImage {
-        var g = SplitMix(seed)
+        var g = SplitMix(seed: seed)
         return FloatImage(width: width, height: height, pixels: (0..<3 * width * height).map { _ in Float(g.next() % 256) })
     }
 
@@ -74,17 +75,5 @@ final class PNGSequenceTests: XCTestCase {
         XCTAssertThrowsError(try sink.write(randomImage(width: 4, height: 5, seed: 0))) {
             XCTAssertEqual($0 as? PNGWriteError, .sizeChanged(expected: "4x4", got: "4x5"))
         }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -2,6 +2,7 @@ import Encode
 import Foundation
 import FrameLoop
 import XCTest
+import TestSupport
 
 /// Prints encode speeds (nothing asserted about time: the machine's speed varies).
 final class ThroughputTests: XCTestCase {
@@ -22,7 +23,7 @@ final class ThroughputTests: XCTestCase {
     func testMP4AndPNGThroughputAt640x360() throws {
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let photo = try ImageDecoder().decode(path: "/root/.cache/dreamvideo/testdata/dog.jpg")
+        let photo = try ImageDecoder().decode(path: try testPhoto("dog.jpg"))
         let n = 90
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             let start = DispatchTime.now().uptimeNanoseconds
@@ -49,7 +50,7 @@ final class ThroughputTests: XCTestCase {
             spent += try seconds { try sink.write(f) }
         }
         print("PNG sequence 640x360 (fast zlib): \(String(format: "%.1f", spent / 30 * 1000)) ms a frame")
-        let kite = "/root/.cache/dreamvideo/testdata/kite.jpg"
+        let kite = try testPhoto("kite.jpg")
         let jpegTime = try seconds { _ = try ImageDecoder().decode(path: kite) }
         let pngPath = dir + "/kite.png"
         try PNGWriter.write(try ImageDecoder().decode(path: kite), to: pngPath)

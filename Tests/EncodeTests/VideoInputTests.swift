@@ -2,6 +2,7 @@ import Encode
 import Foundation
 import FrameLoop
 import XCTest
+import TestSupport
 
 /// A video as the input: what the decoder says about it, frame by frame decoding, telling videos
 /// from pictures by content, and the audio carried into the dreamed MP4.
@@ -17,10 +18,7 @@ final class VideoInputTests: XCTestCase {
 
     /// ffprobe's streams of `path` (all of them), as JSON objects.
     func streams(_ path: String) throws -> [[String: Any]] {
-        let r = try runTool("ffprobe", ["-v", "error", "-show_entries", "stream=codec_type,codec_name,duration,r_frame_rate,nb_frames",
-                                        "-of", "json", path])
-        XCTAssertEqual(r.status, 0, r.stderr)
-        return (try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any])?["streams"] as? [[String: Any]] ?? []
+        try ffprobe(path, entries: "stream=codec_type,codec_name,duration,r_frame_rate,nb_frames")["streams"] as? [[String: Any]] ?? []
     }
 
     func testInfoAndFrameByFrameDecodingOfAnNTSCRateVideo() throws {
@@ -53,7 +51,7 @@ final class VideoInputTests: XCTestCase {
         let webm = dir + "/clip.bin"
         try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=64x48:rate=10", "-frames:v", "3", "-c:v", "libvpx-vp9", "-f", "webm", webm])
         XCTAssertTrue(VideoReader.isVideo(path: webm))
-        let photo = try testPhotoPath("dog.jpg")
+        let photo = try testPhoto("dog.jpg")
         XCTAssertFalse(VideoReader.isVideo(path: photo))
         try FileManager.default.copyItem(atPath: photo, toPath: dir + "/photo.mp4")
         XCTAssertFalse(VideoReader.isVideo(path: dir + "/photo.mp4"))
@@ -100,7 +98,7 @@ final class VideoInputTests: XCTestCase {
         // The packets are the source's, byte for byte (copied, not re-encoded).
         func audioHash(_ p: String) throws -> String {
             let r = try runTool("ffmpeg", ["-v", "error", "-i", p, "-map", "0:a", "-c", "copy", "-f", "hash", "-hash", "md5", "-"])
-            return String(decoding: r.stdout, as: UTF8.self)
+            return r.stdout
         }
         XCTAssertEqual(try audioHash(out), try audioHash(source))
         let check = try runTool("ffmpeg", ["-v", "error", "-i", out, "-f", "null", "-"])
@@ -140,7 +138,7 @@ final class VideoInputTests: XCTestCase {
 
     /// The real photo moved by a known number of pixels: two crops of it, 5 right and 3 down apart.
     func testFlowFindsTheShiftBetweenTwoCropsOfARealPhoto() throws {
-        let photo = try ImageDecoder().decode(path: try testPhotoPath("dog.jpg")).resized(width: 384, height: 288)
+        let photo = try ImageDecoder().decode(path: try testPhoto("dog.jpg")).resized(width: 384, height: 288)
         let a = photo.cropped(x: 40, y: 30, width: 256, height: 192)
         let b = photo.cropped(x: 45, y: 33, width: 256, height: 192)
         // b's pixel (x, y) is a's (x + 5, y + 3): content in a at p is in b at p - (5, 3).
@@ -169,19 +167,4 @@ extension MP4Sink.Options {
         change(&o)
         return o
     }
-}
-
-/// A photo from Debian's darknet package, fetched by `make testdata`.
-func testPhotoPath(_ name: String) throws -> String {
-    let env = ProcessInfo.processInfo.environment
-    let dir = env["DREAMVIDEO_TESTDATA"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? (env["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache")) + "/dreamvideo/testdata"
-    let path = dir + "/" + name
-    guard FileManager.default.fileExists(atPath: path) else { throw MissingTestData(path: path) }
-    return path
-}
-
-struct MissingTestData: Error, CustomStringConvertible {
-    var path: String
-    var description: String { "test photo \(path) is missing; run `make testdata`" }
 }

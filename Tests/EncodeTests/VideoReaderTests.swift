@@ -2,6 +2,7 @@ import Encode
 import Foundation
 import FrameLoop
 import XCTest
+import TestSupport
 
 /// Reading frames back (for `dreamvideo metrics`): a PNG folder exactly, an MP4 within H.264's loss.
 final class VideoReaderTests: XCTestCase {

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Net
 import FrameLoop
+import TestSupport
 
 /// Dreaming with a real ImageNet-trained network: squeezenet1_1 on the plain-Swift ReferenceEngine,
 /// on a real photo, small so the reference loops stay quick.
@@ -9,11 +10,7 @@ final class RealNetworkDreamTests: XCTestCase {
     static let side = 96
 
     func squeezeNet() throws -> Network {
-        let store = ModelStore(environment: ProcessInfo.processInfo.environment)
-        guard store.isFetched("squeezenet1_1") else {
-            XCTFail("squeezenet1_1 weights are not in \(store.directory.path): run `make models` (or set DREAMVIDEO_MODELS)")
-            throw XCTSkip("no weights")
-        }
+        let store = try TestData.store(with: "squeezenet1_1")
         let model = try store.load(name: "squeezenet1_1")
         return Network(model: model, engine: ReferenceEngine(graph: model.graph))
     }
@@ -21,28 +18,9 @@ final class RealNetworkDreamTests: XCTestCase {
     /// dog.jpg decoded by ffmpeg (so this module's tests do not depend on Encode), then cover-cropped
     /// by our own resampler to side x side.
     func dog() throws -> FloatImage {
-        let env = ProcessInfo.processInfo.environment
-        let dir = env["DREAMVIDEO_TESTDATA"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? ((env["HOME"] ?? NSHomeDirectory()) + "/.cache/dreamvideo/testdata")
-        let path = dir + "/dog.jpg"
-        guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("missing test photo \(path): set DREAMVIDEO_TESTDATA to the folder holding Debian darknet's dog.jpg")
-            throw XCTSkip("no test data")
-        }
         let (w, h) = (192, 144)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["ffmpeg", "-loglevel", "error", "-i", path, "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", "\(w)x\(h)", "-"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let bytes = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0, bytes.count == 3 * w * h else {
-            XCTFail("ffmpeg could not decode \(path) (ffmpeg is a test dependency)")
-            throw XCTSkip("no ffmpeg")
-        }
-        return FloatImage(rgb8: [UInt8](bytes), width: w, height: h).coverCropped(width: Self.side, height: Self.side)
+        let bytes = try TestData.photoRGB("dog.jpg", width: w, height: h)
+        return FloatImage(rgb8: bytes, width: w, height: h).coverCropped(width: Self.side, height: Self.side)
     }
 
     // squeezenet1_1 takes inputs far smaller than Inception's 75 px, so the small octave (69 px) is kept.

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import Net
 import FrameLoop
+import TestSupport
 
 final class ScheduleTests: XCTestCase {
     let inception = ["conv", "conv_1", "conv_2", "conv_3", "conv_4", "mixed", "mixed_1", "mixed_2", "mixed_3", "mixed_4",
@@ -58,8 +59,7 @@ final class ScheduleTests: XCTestCase {
     }
 
     func testLoadsAFileAndNamesItInErrors() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("frameloop-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = URL(fileURLWithPath: try makeTempDir())
         defer { try? FileManager.default.removeItem(at: dir) }
         let good = dir.appendingPathComponent("good.json").path
         try example.write(toFile: good, atomically: true, encoding: .utf8)

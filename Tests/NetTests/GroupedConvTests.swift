@@ -1,5 +1,6 @@
 import XCTest
 import Net
+import TestSupport
 
 /// The reference engine's grouped (depthwise) convolution, ReLU6 and residual add: forward against
 /// an independent formulation, backward against central finite differences.

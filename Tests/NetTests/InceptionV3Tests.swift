@@ -1,5 +1,6 @@
 import XCTest
 import Net
+import TestSupport
 
 /// Inception-v3 as defined in Swift, against PyTorch running the original TorchScript file
 /// (Fixtures/inception_v3_activations.json, made by tools/make_fixtures.py).
@@ -23,7 +24,7 @@ final class InceptionV3Tests: XCTestCase {
 
     /// The Swift definition's strides and paddings against those the converter read from the archive.
     func testConvGeometryMatchesArchive() throws {
-        let store = try TestFiles.store(with: InceptionV3.name)
+        let store = try TestData.store(with: InceptionV3.name)
         let weights = try SafeTensors(contentsOf: try store.url(of: InceptionV3.name))
         let model = try Self.cached.model()
         var convs = 0

@@ -1,5 +1,6 @@
 import XCTest
 import Net
+import TestSupport
 
 /// MobileNetV2 with torchvision's weights: real photos must get their real classes on both
 /// engines (which checks the folded norms, ReLU6, depthwise convs, residual adds and the
@@ -19,14 +20,14 @@ final class MobileNetV2Tests: XCTestCase {
 
     /// malamute (249) first; Eskimo dog (248), dogsled (537), Siberian husky (250) in the top 5.
     func assertDogIsAMalamute(_ net: Network, file: StaticString = #filePath, line: UInt = #line) throws {
-        let top = try net.classify(try TestFiles.photo("dog.jpg", width: 224, height: 224), top: 5)
+        let top = try net.classify(try TestData.photo("dog.jpg", width: 224, height: 224), top: 5)
         XCTAssertEqual(top.first?.index, 249, "top-5 of dog.jpg: \(top)", file: file, line: line)
         XCTAssertTrue(Set(top.map(\.index)).isSuperset(of: [249, 248, 537, 250]), "top-5 of dog.jpg: \(top)", file: file, line: line)
     }
 
     /// bald eagle (22) first.
     func assertEagleIsABaldEagle(_ net: Network, file: StaticString = #filePath, line: UInt = #line) throws {
-        let top = try net.classify(try TestFiles.photo("eagle.jpg", width: 224, height: 224), top: 5)
+        let top = try net.classify(try TestData.photo("eagle.jpg", width: 224, height: 224), top: 5)
         XCTAssertEqual(top.first?.index, 22, "top-5 of eagle.jpg: \(top)", file: file, line: line)
     }
 
@@ -38,7 +39,7 @@ final class MobileNetV2Tests: XCTestCase {
     /// torchvision's block outputs: channels per stage and the strides at 224x224.
     func testBlockShapes() throws {
         let net = try reference()
-        let acts = try net.activations(of: try TestFiles.photo("eagle.jpg", width: 224, height: 224), layers: ["features_0"] + net.layers + ["classifier"])
+        let acts = try net.activations(of: try TestData.photo("eagle.jpg", width: 224, height: 224), layers: ["features_0"] + net.layers + ["classifier"])
         let channels = [32, 16, 24, 24, 32, 32, 32, 64, 64, 64, 64, 96, 96, 96, 160, 160, 160, 320, 1280, 1000]
         let sides = [112, 112, 56, 56, 28, 28, 28, 14, 14, 14, 14, 14, 14, 14, 7, 7, 7, 7, 7, 7]
         XCTAssertEqual(acts.map { $0.shape }, zip(channels, sides).map { [$0, $1, $1] })
@@ -75,14 +76,14 @@ final class MobileNetV2Tests: XCTestCase {
             Objective.Term(layer: "features_1", weight: -0.1),
         ])
         var rng = SplitMix(seed: 12)
-        var image = try TestFiles.photo("dog.jpg", width: 64, height: 48)
+        var image = try TestData.photo("dog.jpg", width: 64, height: 48)
         for i in 0..<image.count { image.data[i] += 8 * rng.uniform() }
         try assertGradientMatchesFiniteDifferences(net, objective, at: image, samples: 60, eps: 0.25, rng: &rng)
     }
 
     func testOneDNNDreamStepMatchesReference() throws {
         let fast = try onednn(), slow = try reference()
-        let image = try TestFiles.photo("dog.jpg", width: 161, height: 97)
+        let image = try TestData.photo("dog.jpg", width: 161, height: 97)
         let objective = Objective(terms: [Objective.Term(layer: "features_10"), Objective.Term(layer: "features_3", weight: 0.3)])
         let (va, ga) = try fast.gradient(of: objective, at: image)
         let (vb, gb) = try slow.gradient(of: objective, at: image)

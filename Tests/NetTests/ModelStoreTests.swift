@@ -1,10 +1,10 @@
 import XCTest
 import Net
+import TestSupport
 
 final class ModelStoreTests: XCTestCase {
     func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dreamvideo-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = URL(fileURLWithPath: try makeTempDir(name))
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         return dir
     }

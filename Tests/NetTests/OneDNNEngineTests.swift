@@ -1,5 +1,6 @@
 import XCTest
 import Net
+import TestSupport
 
 /// The oneDNN engine against the plain-Swift ReferenceEngine, op by op and on small graphs that
 /// mix them: forward activations and the input gradient, on random tensors.

@@ -1,5 +1,6 @@
 import XCTest
 import Net
+import TestSupport
 
 /// The oneDNN engine against the reference engine on MobileNetV2's building blocks: depthwise
 /// convolutions, ReLU6 fused into convolutions, and residual adds, in f32 and bf16, forward and

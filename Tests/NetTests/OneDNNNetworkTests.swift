@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Net
+import TestSupport
 
 /// The oneDNN engine on the real networks with real weights: a whole dream step must agree with
 /// the reference engine. Set DREAMVIDEO_BENCH=1 to also print Inception-v3 step times.
@@ -21,7 +22,7 @@ final class OneDNNNetworkTests: XCTestCase {
         let model = try Self.squeezenet.model()
         let fast = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2, algorithm: .direct))
         let slow = Network(model: model, engine: ReferenceEngine(graph: model.graph))
-        let image = try TestFiles.photo("dog.jpg", width: 243, height: 197)
+        let image = try TestData.photo("dog.jpg", width: 243, height: 197)
 
         let a = try fast.activations(of: image, layers: model.layers)
         let b = try slow.activations(of: image, layers: model.layers)
@@ -49,7 +50,7 @@ final class OneDNNNetworkTests: XCTestCase {
     func testSqueezeNetClassifiesWithOneDNN() throws {
         let model = try Self.squeezenet.model()
         let net = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 1))
-        let top = try net.classify(try TestFiles.photo("eagle.jpg", width: 227, height: 227), top: 5)
+        let top = try net.classify(try TestData.photo("eagle.jpg", width: 227, height: 227), top: 5)
         XCTAssertEqual(Set(top.prefix(2).map(\.index)), [21, 22], "top-5 of eagle.jpg: \(top)")
     }
 
@@ -66,7 +67,7 @@ final class OneDNNNetworkTests: XCTestCase {
         let engine = try OneDNNEngine(graph: model.graph, threads: 2, algorithm: algorithm)
         let fast = Network(model: model, engine: engine)
         let slow = Network(model: model, engine: ReferenceEngine(graph: model.graph))
-        let image = try TestFiles.photo("kite.jpg", width: 171, height: 139)
+        let image = try TestData.photo("kite.jpg", width: 171, height: 139)
         let objective = Objective(terms: [Objective.Term(layer: "mixed_5"), Objective.Term(layer: "mixed_3", weight: 0.3, channels: [7, 500])])
         let (va, ga) = try fast.gradient(of: objective, at: image)
         let (vb, gb) = try slow.gradient(of: objective, at: image)
@@ -82,7 +83,7 @@ final class OneDNNNetworkTests: XCTestCase {
     func testInceptionStepTime() throws {
         guard ProcessInfo.processInfo.environment["DREAMVIDEO_BENCH"] == "1" else { throw XCTSkip("set DREAMVIDEO_BENCH=1") }
         let model = try Self.inception.model()
-        let image = try TestFiles.photo("dog.jpg", width: 640, height: 360)
+        let image = try TestData.photo("dog.jpg", width: 640, height: 360)
         for (threads, algorithm) in [(1, OneDNNEngine.ConvolutionAlgorithm.direct), (1, .winograd), (2, .direct), (2, .winograd)] {
             let engine = try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm)
             let net = Network(model: model, engine: engine)

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Net
+import TestSupport
 
 /// bf16 inside the oneDNN engine must dream like f32: the same gradient size and direction, the same
 /// classifications, and no fallback to oneDNN's reference kernels.
@@ -24,7 +25,7 @@ final class PrecisionTests: XCTestCase {
 
     func testInceptionBF16GradientMatchesF32() throws {
         let model = try Self.inception.model()
-        let image = try TestFiles.photo("kite.jpg", width: 227, height: 171)
+        let image = try TestData.photo("kite.jpg", width: 227, height: 171)
         for layer in ["mixed_3", "mixed_5"] {
             let f32 = try OneDNNEngine(graph: model.graph, threads: 2, algorithm: .direct, precision: .f32)
             let bf16 = try OneDNNEngine(graph: model.graph, threads: 2, precision: .bf16)
@@ -48,7 +49,7 @@ final class PrecisionTests: XCTestCase {
         let bf16Engine = try OneDNNEngine(graph: model.graph, threads: 1, precision: .bf16)
         let bf16 = Network(model: model, engine: bf16Engine)
         for photo in ["dog.jpg", "eagle.jpg"] {
-            let image = try TestFiles.photo(photo, width: 227, height: 227)
+            let image = try TestData.photo(photo, width: 227, height: 227)
             let a = try f32.classify(image, top: 5), b = try bf16.classify(image, top: 5)
             XCTAssertEqual(a[0].index, b[0].index, "\(photo): top-1 f32 \(a) vs bf16 \(b)")
             XCTAssertEqual(a[0].probability, b[0].probability, accuracy: 0.05, "\(photo): top-1 probability")

@@ -1,5 +1,6 @@
 import XCTest
 import Net
+import TestSupport
 
 /// Every op's backward pass against central finite differences of its forward pass, on a tiny
 /// random graph that exercises strided asymmetric convolution, ReLU, ceil-mode max pooling, both

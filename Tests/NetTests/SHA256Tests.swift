@@ -1,6 +1,7 @@
 import Foundation
 import Net
 import XCTest
+import TestSupport
 
 final class SHA256Tests: XCTestCase {
     /// FIPS 180-4 examples, and a million 'a's fed in uneven pieces (block boundaries crossed both ways).
@@ -27,8 +28,7 @@ final class SHA256Tests: XCTestCase {
         guard FileManager.default.fileExists(atPath: real.path + ".sha256") else {
             throw XCTSkip("no checksum recorded beside \(real.path); run `make models`")
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sha-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = URL(fileURLWithPath: try makeTempDir())
         defer { try? FileManager.default.removeItem(at: dir) }
         var bytes = try Data(contentsOf: real)
         try FileManager.default.copyItem(atPath: real.path + ".sha256", toPath: dir.path + "/squeezenet1_1.safetensors.sha256")

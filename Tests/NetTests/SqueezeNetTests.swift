@@ -1,5 +1,6 @@
 import XCTest
 import Net
+import TestSupport
 
 /// SqueezeNet 1.1 with real weights on the reference engine: real photos must get their real
 /// classes, and the image gradient of a whole-network objective must match finite differences.
@@ -13,14 +14,14 @@ final class SqueezeNetTests: XCTestCase {
 
     func testDogIsASledDog() throws {
         let net = try network()
-        let top = try net.classify(try TestFiles.photo("dog.jpg", width: 227, height: 227), top: 5)
+        let top = try net.classify(try TestData.photo("dog.jpg", width: 227, height: 227), top: 5)
         // dogsled, Siberian husky, Eskimo dog, malamute
         XCTAssertTrue([537, 250, 248, 249].contains(top[0].index), "top-5 of dog.jpg: \(top)")
     }
 
     func testEagleIsKiteOrBaldEagle() throws {
         let net = try network()
-        let top = try net.classify(try TestFiles.photo("eagle.jpg", width: 227, height: 227), top: 5)
+        let top = try net.classify(try TestData.photo("eagle.jpg", width: 227, height: 227), top: 5)
         XCTAssertEqual(Set(top.prefix(2).map(\.index)), [21, 22], "top-5 of eagle.jpg: \(top)")
     }
 
@@ -41,7 +42,7 @@ final class SqueezeNetTests: XCTestCase {
         ])
         var rng = SplitMix(seed: 11)
         let size = 35   // the smallest size that still leaves conv10 2x2
-        var image = try TestFiles.photo("dog.jpg", width: size, height: size)
+        var image = try TestData.photo("dog.jpg", width: size, height: size)
         for i in 0..<image.count { image.data[i] += 8 * rng.uniform() }
         try assertGradientMatchesFiniteDifferences(net, objective, at: image, samples: 100, eps: 0.25, rng: &rng)
     }
@@ -57,7 +58,7 @@ final class CachedModel: @unchecked Sendable {
     func model() throws -> Model {
         lock.lock(); defer { lock.unlock() }
         if let loaded { return loaded }
-        let m = try TestFiles.store(with: name).load(name: name)
+        let m = try TestData.store(with: name).load(name: name)
         loaded = m
         return m
     }

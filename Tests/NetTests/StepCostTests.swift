@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Net
+import TestSupport
 
 /// The FLOP count behind the benchmark's GFLOP/s: shapes as the engines compute them, and the
 /// multiply-adds of each convolution.
@@ -44,7 +45,7 @@ final class StepCostTests: XCTestCase {
     /// Graph.shapes must agree with the shapes the oneDNN engine actually produces.
     func testInceptionShapesMatchTheEngine() throws {
         let model = try CachedModel(name: InceptionV3.name).model()
-        let image = try TestFiles.photo("dog.jpg", width: 203, height: 151)
+        let image = try TestData.photo("dog.jpg", width: 203, height: 151)
         let shapes = try model.graph.shapes(height: 151, width: 203)
         let net = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2))
         let acts = try net.activations(of: image, layers: model.layers)

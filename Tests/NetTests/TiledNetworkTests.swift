@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import Net
+import TestSupport
 
 /// Tiling bounds memory for large frames; it must give the gradient the whole image would, with
 /// nothing special along the seams.
@@ -43,7 +44,7 @@ final class TiledNetworkTests: XCTestCase {
     func testTiledGradientMatchesWhole() throws {
         let model = try Self.inception.model()
         let net = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2))
-        let image = try TestFiles.photo("dog.jpg", width: 400, height: 300)
+        let image = try TestData.photo("dog.jpg", width: 400, height: 300)
         XCTAssertEqual(model.graph.totalStride, 32)
         // 2x2 tiles of 336x268 (cores 200x150; starts on Inception's 32-pixel grid).
         let tiled = TiledNetwork(net, maxTilePixels: 340 * 300, margin: 32)
