@@ -46,12 +46,7 @@ struct Bench: ParsableCommand {
     var image: String?
 
     mutating func run() throws {
-        do {
-            try bench()
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        try reportingErrors { try bench() }
     }
 
     private func bench() throws {

@@ -1,3 +1,5 @@
+import Foundation
+import ArgumentParser
 import FrameLoop
 
 /// Mistakes on the command line, each with what to do instead.
@@ -115,5 +117,21 @@ enum CommandError: Error, CustomStringConvertible {
         case .unknownLayer(let layer, let option, let model, let layers):
             return "\(option): \"\(layer)\" is not a layer of \(model); its layers: \(layers.joined(separator: ", ")) (see dreamvideo layers --model \(model))"
         }
+    }
+}
+
+/// Runs a command's work so that a user's mistake is one `error:` line and exit status 1, never a
+/// stack trace. An ExitCode (a stopped render's 130) and a ValidationError (ArgumentParser adds the
+/// usage) pass through as they are.
+func reportingErrors(_ work: () throws -> Void) throws {
+    do {
+        try work()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as ValidationError {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
     }
 }

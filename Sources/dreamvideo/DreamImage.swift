@@ -55,12 +55,7 @@ struct DreamImage: ParsableCommand {
     var overwrite = false
 
     mutating func run() throws {
-        do {
-            try dreamImage()
-        } catch {
-            printError(error)
-            throw ExitCode.failure
-        }
+        try reportingErrors { try dreamImage() }
     }
 
     private func dreamImage() throws {

@@ -58,12 +58,7 @@ struct GallerySheet: ParsableCommand {
     static let defaultChannels = 16
 
     mutating func run() throws {
-        do {
-            try gallery()
-        } catch {
-            printError(error)
-            throw ExitCode.failure
-        }
+        try reportingErrors { try gallery() }
     }
 
     private func gallery() throws {

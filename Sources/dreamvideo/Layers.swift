@@ -23,7 +23,7 @@ struct Layers: ParsableCommand {
     var size: String = "640x360"
 
     mutating func run() throws {
-        do {
+        try reportingErrors {
             let size = try OutputSize(parsing: self.size)
             _ = try ModelStore().entry(named: model)
             let model = try ModelStore().load(name: self.model)
@@ -42,9 +42,6 @@ struct Layers: ParsableCommand {
                 print("  \(layer.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  "
                       + "\(shape.padding(toLength: shapeWidth, withPad: " ", startingAt: 0))  \(mark)\(note)")
             }
-        } catch {
-            printError(error)
-            throw ExitCode.failure
         }
     }
 }

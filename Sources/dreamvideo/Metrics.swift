@@ -37,7 +37,7 @@ struct Metrics: ParsableCommand {
     var source: String?
 
     mutating func run() throws {
-        do {
+        try reportingErrors {
             guard window >= 1 else { throw ValidationError("--window must be at least 1") }
             var metrics = VideoMetrics(zoom: zoom, rotation: rotate)
             var dreamFlicker = DreamFlicker()
@@ -54,11 +54,6 @@ struct Metrics: ParsableCommand {
                 print(String(format: "dream flicker   %.2f (mean change per frame of what the dream added, following the source's motion; dream strength %.2f)",
                              dreamFlicker.mean, dreamFlicker.meanStrength))
             }
-        } catch let error as ValidationError {
-            throw error
-        } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
         }
     }
 

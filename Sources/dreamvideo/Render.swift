@@ -109,15 +109,7 @@ struct Render: ParsableCommand {
     var previewOptions: PreviewOptions
 
     mutating func run() throws {
-        do {
-            try render()
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            // One line a person can act on; no stack trace for a user's mistake.
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-            throw ExitCode.failure
-        }
+        try reportingErrors { try render() }
     }
 
     private func render() throws {

@@ -64,7 +64,3 @@ func loadNetwork(_ name: String, engine: EngineOptions) throws -> Network {
     let model = try ModelStore().load(name: name)
     return try Network(model: model, backend: .onednn, threads: threads, precision: precision)
 }
-
-func printError(_ error: Error) {
-    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-}
