@@ -77,6 +77,28 @@ def gradient_summary(layer, objective, g):
     }
 
 
+def input_doc(size):
+    return "RGB [3, %d, %d], value(c, y, x) = 127.5 + 127.5 * sin(0.05 * (x + 1) * (c + 1) + 0.07 * y + 0.9 * c)" % (size, size)
+
+
+def layer_fixture(model, size, forward, layers, gradient_layer, stop, samples=None):
+    """For a network written here as a generator `forward(image, stop)` of (name, activation): the
+    summaries of `layers`, and the image gradient of mean(a^2) at `gradient_layer`."""
+    image = pattern(size)
+    fixture = {"model": model, "input": input_doc(size), "size": size, "samples": samples or SAMPLES_DOC, "layers": {}}
+    image.requires_grad_(True)
+    for name, y in forward(image, gradient_layer):
+        pass
+    objective = (y.double() ** 2).mean()
+    objective.backward()
+    fixture["gradient"] = gradient_summary(gradient_layer, objective, image.grad.double())
+    with torch.no_grad():
+        for name, y in forward(image.detach(), stop):
+            if name in layers:
+                fixture["layers"][name] = summary(y[0].double())
+    return fixture
+
+
 def write(name, fixture):
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "NetTests", "Fixtures",
                        name + "_activations.json")
@@ -113,25 +135,7 @@ def vgg19_fixture(src):
                     return
             x = torch.nn.functional.max_pool2d(x, 2, 2)
 
-    image = pattern(VGG_SIZE)
-    fixture = {
-        "model": "vgg19",
-        "input": "RGB [3, %d, %d], value(c, y, x) = 127.5 + 127.5 * sin(0.05 * (x + 1) * (c + 1) + 0.07 * y + 0.9 * c)" % (VGG_SIZE, VGG_SIZE),
-        "size": VGG_SIZE,
-        "samples": SAMPLES_DOC,
-        "layers": {},
-    }
-    image.requires_grad_(True)
-    for name, y in forward(image, VGG_GRADIENT):
-        pass
-    objective = (y.double() ** 2).mean()
-    objective.backward()
-    fixture["gradient"] = gradient_summary(VGG_GRADIENT, objective, image.grad.double())
-    with torch.no_grad():
-        for name, y in forward(image.detach(), VGG_LAYERS[-1]):
-            if name in VGG_LAYERS:
-                fixture["layers"][name] = summary(y[0].double())
-    write("vgg19", fixture)
+    write("vgg19", layer_fixture("vgg19", VGG_SIZE, forward, VGG_LAYERS, VGG_GRADIENT, stop=VGG_LAYERS[-1]))
 
 
 # ---------------------------------------------------------------- mobilenet_v2
@@ -182,25 +186,9 @@ def mobilenet_v2_fixture(src):
         # The Linear of the mean, laid out [1000, 1, 1] as the Swift graph's 1x1 conv averages to.
         yield "classifier", F.linear(x.mean(dim=(2, 3)), sd["classifier.1.weight"], sd["classifier.1.bias"])[:, :, None, None]
 
-    image = pattern(MOBILENET_SIZE)
-    fixture = {
-        "model": "mobilenet_v2",
-        "input": "RGB [3, %d, %d], value(c, y, x) = 127.5 + 127.5 * sin(0.05 * (x + 1) * (c + 1) + 0.07 * y + 0.9 * c)" % (MOBILENET_SIZE, MOBILENET_SIZE),
-        "size": MOBILENET_SIZE,
-        "samples": SAMPLES_DOC + "; classifier: the class scores (the spatial mean of the Swift graph's 1x1 conv)",
-        "layers": {},
-    }
-    image.requires_grad_(True)
-    for name, y in forward(image, MOBILENET_GRADIENT):
-        pass
-    objective = (y.double() ** 2).mean()
-    objective.backward()
-    fixture["gradient"] = gradient_summary(MOBILENET_GRADIENT, objective, image.grad.double())
-    with torch.no_grad():
-        for name, y in forward(image.detach(), None):
-            if name in MOBILENET_LAYERS:
-                fixture["layers"][name] = summary(y[0].double())
-    write("mobilenet_v2", fixture)
+    write("mobilenet_v2", layer_fixture(
+        "mobilenet_v2", MOBILENET_SIZE, forward, MOBILENET_LAYERS, MOBILENET_GRADIENT, stop=None,
+        samples=SAMPLES_DOC + "; classifier: the class scores (the spatial mean of the Swift graph's 1x1 conv)"))
 
 
 SAMPLES_DOC = ("[channel, row, column, value]: first at position k = channel (97k) mod C, row 5k mod H, "
@@ -233,7 +221,7 @@ def inception_fixture(src):
     image = pattern(SIZE)
     fixture = {
         "model": "inception_v3",
-        "input": "RGB [3, %d, %d], value(c, y, x) = 127.5 + 127.5 * sin(0.05 * (x + 1) * (c + 1) + 0.07 * y + 0.9 * c)" % (SIZE, SIZE),
+        "input": input_doc(SIZE),
         "size": SIZE,
         "samples": SAMPLES_DOC,
         "layers": {},
