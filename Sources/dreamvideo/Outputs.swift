@@ -1,6 +1,7 @@
 import Encode
 import Foundation
 import FrameLoop
+import Net
 
 /// Where the frames go: an MP4, a PNG sequence, or both. Checked before the render starts.
 struct Outputs {
@@ -105,5 +106,27 @@ struct Outputs {
         if let framesDir, let names = try? FileManager.default.contentsOfDirectory(atPath: framesDir) {
             for n in names where n.hasPrefix(".frame_") && n.hasSuffix(".partial") { unlink(framesDir + "/" + n) }
         }
+    }
+}
+
+extension Outputs {
+    /// Runs a render's frame `loop` on `network` into `sinks`, then finishes them (a finished and a
+    /// stopped render both end with complete, playable files), writes the settings beside them and,
+    /// for a preview, reports the forecast. Shared by image and video renders.
+    func render(on network: Network, into sinks: FanOutSink, settings: RenderSettings, preview: PreviewForecast?,
+                progress: ProgressLine, loop: (DreamNetwork) throws -> Void) throws {
+        let clock = ContinuousClock(), began = clock.now
+        // Frames above 1280x720 are dreamed in tiles: memory then stays under ~3 GB at 1920x1080.
+        let timed = TimedNetwork(TiledNetwork(network))
+        do {
+            try loop(timed)
+            try sinks.finish()
+        } catch {
+            progress.end()
+            throw error
+        }
+        progress.end()
+        try settings.write(to: settingsPath)
+        preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
     }
 }

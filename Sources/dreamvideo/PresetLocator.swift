@@ -5,14 +5,17 @@ import Foundation
 struct PresetLocator {
     var environment = ProcessInfo.processInfo.environment
 
-    func path(for name: String) throws -> String {
+    func path(for name: String) throws -> String { try locate(name).path }
+
+    /// A file of the user's (`isPreset` false) if `name` is one, else the preset of that name.
+    func locate(_ name: String) throws -> (path: String, isPreset: Bool) {
         let fm = FileManager.default
-        if fm.fileExists(atPath: name) { return name }
+        if fm.fileExists(atPath: name) { return (name, false) }
         let file = name.hasSuffix(".json") ? (name as NSString).lastPathComponent : name + ".json"
         let dirs = directories()
         for dir in dirs {
             let candidate = (dir as NSString).appendingPathComponent(file)
-            if fm.fileExists(atPath: candidate) { return candidate }
+            if fm.fileExists(atPath: candidate) { return (candidate, true) }
         }
         throw CommandError.presetNotFound(name, searched: dirs)
     }

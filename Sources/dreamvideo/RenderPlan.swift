@@ -101,21 +101,10 @@ struct RenderPlan {
         }
         progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
-        let clock = ContinuousClock(), began = clock.now
-        let timed = TimedNetwork(TiledNetwork(network))
-        do {
-            // Frames above 1280x720 are dreamed in tiles: memory then stays under ~3 GB at 1920x1080.
-            try FrameLoop().run(from: &state, network: timed, schedule: schedule, sink: sinks,
+        try outputs.render(on: network, into: sinks, settings: settings, preview: preview, progress: progress) { net in
+            try FrameLoop().run(from: &state, network: net, schedule: schedule, sink: sinks,
                                 progress: progress.update, shouldStop: { interrupt.requested })
-            // Both a finished and a stopped render end with complete, playable outputs.
-            try sinks.finish()
-        } catch {
-            progress.end()
-            throw error
         }
-        progress.end()
-        try settings.write(to: outputs.settingsPath)
-        preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
         if state.framesDone < total {
             try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
             progress.announce("stopped after frame \(state.framesDone) of \(total); the frames done are in \(outputs.summary). "

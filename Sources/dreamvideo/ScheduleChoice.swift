@@ -10,10 +10,10 @@ extension PresetLocator {
     /// names its layers on purpose, so it is not rewritten (its unknown layers are reported).
     /// `mapping` says what was mapped, for the person watching the render start.
     func schedule(for name: String, model: String?, overrides: Overrides) throws -> (schedule: Schedule, mapping: String?) {
-        var schedule = try Schedule.load(path: try path(for: name))
+        let (path, isPreset) = try locate(name)
+        var schedule = try Schedule.load(path: path)
         var mapping: String?
-        if let target = model, let from = schedule.model, target != from, overrides.layer == nil,
-           !FileManager.default.fileExists(atPath: name),
+        if isPreset, let target = model, let from = schedule.model, target != from, overrides.layer == nil,
            let source = LayerGuide.of(from), let guide = LayerGuide.of(target) {
             let before = schedule.segments.map(\.layerDescription)
             schedule = schedule.mapped(from: source, onto: guide)

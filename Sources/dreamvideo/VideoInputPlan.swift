@@ -150,22 +150,12 @@ struct VideoInputPlan {
                               + "do not apply to a video input: the video's own motion is kept and every frame is dreamed")
         }
         var state = VideoDream.State(seed: seed, palette: palette)
-        let clock = ContinuousClock()
-        let began = clock.now
-        let net = TimedNetwork(TiledNetwork(network))
         var stopped = false
-        do {
+        try outputs.render(on: network, into: sinks, settings: settings, preview: preview, progress: progress) { net in
             try dreamer.run(first: first, nextSource: { try frames.next() }, width: size.width, height: size.height,
                             state: &state, network: net, schedule: schedule, sink: sinks, total: expected, limit: limit,
                             progress: progress.update, shouldStop: { stopped = interrupt.requested; return stopped })
-            try sinks.finish()
-        } catch {
-            progress.end()
-            throw error
         }
-        progress.end()
-        try settings.write(to: outputs.settingsPath)
-        preview?.report(total: clock.now - began, network: net.spent, progress: progress)
         if stopped {
             progress.announce("stopped after frame \(state.framesDone); the frames done are in \(outputs.summary) "
                               + "(a video input cannot be resumed: render again with --overwrite)")
