@@ -3,6 +3,8 @@ import Foundation
 public enum ImageDecodeError: Error, CustomStringConvertible, Equatable {
     case missing(path: String)
     case isDirectory(path: String)
+    case notAFile(path: String, kind: String)
+    case fileTooLarge(path: String, size: Int, limit: Int)
     case empty(path: String)
     case unreadable(path: String, reason: String)
     case corruptPNG(path: String, reason: String)
@@ -18,6 +20,10 @@ public enum ImageDecodeError: Error, CustomStringConvertible, Equatable {
             return "image \(path) does not exist; check the path"
         case let .isDirectory(path):
             return "image \(path) is a directory; give the path of a PNG or JPEG file"
+        case let .notAFile(path, kind):
+            return "image \(path) is \(kind), not a file; give the path of a PNG or JPEG file (save a stream to a file first)"
+        case let .fileTooLarge(path, size, limit):
+            return "image \(path) is \(byteCount(size)), more than the \(byteCount(limit)) an image may have; scale it down or save it as a JPEG"
         case let .empty(path):
             return "image \(path) is empty (0 bytes); it was probably not saved completely, save or download it again"
         case let .unreadable(path, reason):

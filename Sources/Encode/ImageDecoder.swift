@@ -68,19 +68,39 @@ public struct ImageDecoder: Sendable {
         }
     }
 
-    static func readFile(_ path: String) throws -> [UInt8] {
-        var st = stat()
-        if stat(path, &st) != 0 {
+    /// Image files larger than this are refused before they are read: far above any photo (a
+    /// 16384x16384 JPEG at quality 100 is about 200 MB), and it keeps a sparse or endless file
+    /// (`truncate -s 1T`, which made the old reader ask for 1 TB at once) from taking the machine.
+    public static let maxFileBytes = 512_000_000
+
+    /// The whole file, read with a bound. Only a regular file is read: a FIFO, a device such as
+    /// /dev/zero or a socket could block or never end. The file is opened without blocking (opening
+    /// a FIFO waits for a writer) and checked through its descriptor, so it cannot change in between.
+    static func readFile(_ path: String, limit: Int = maxFileBytes) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { throw ImageDecodeError.missing(path: path) }
             throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(e)))
         }
-        if st.st_mode & S_IFMT == S_IFDIR { throw ImageDecodeError.isDirectory(path: path) }
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(errno))) }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw ImageDecodeError.isDirectory(path: path)
+        case S_IFIFO: throw ImageDecodeError.notAFile(path: path, kind: "a FIFO (named pipe)")
+        case S_IFCHR: throw ImageDecodeError.notAFile(path: path, kind: "a character device")
+        case S_IFBLK: throw ImageDecodeError.notAFile(path: path, kind: "a block device")
+        case S_IFSOCK: throw ImageDecodeError.notAFile(path: path, kind: "a socket")
+        default: throw ImageDecodeError.notAFile(path: path, kind: "a special file")
+        }
+        let size = Int(st.st_size)
+        if size > limit { throw ImageDecodeError.fileTooLarge(path: path, size: size, limit: limit) }
+        // Blocking reads from here on (a regular file never blocks; this only undoes O_NONBLOCK).
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         var out: [UInt8] = []
-        out.reserveCapacity(Int(st.st_size))
+        out.reserveCapacity(size)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -89,6 +109,8 @@ public struct ImageDecoder: Sendable {
                 throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(errno)))
             }
             if n == 0 { break }
+            // A file that grows while it is read is held to the same bound.
+            if out.count + n > limit { throw ImageDecodeError.fileTooLarge(path: path, size: out.count + n, limit: limit) }
             out.append(contentsOf: chunk[0..<n])
         }
         if out.isEmpty { throw ImageDecodeError.empty(path: path) }

@@ -84,6 +84,10 @@ public struct VideoReader: Sendable {
         // A folder is a video of frame files (its reader says so if it holds none).
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { return true }
+        // Only a regular file is looked into: opening a FIFO blocks and /dev/zero never ends. Anything
+        // else goes to the image reader, which refuses it in one line.
+        var st = stat()
+        guard stat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { return false }
         guard let fh = FileHandle(forReadingAtPath: path) else { return false }
         let head = [UInt8]((try? fh.read(upToCount: 512)) ?? Data())
         try? fh.close()
