@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Net"], path: "Tests/TestSupport"),
         .testTarget(name: "NetTests", dependencies: ["Net", "Encode", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrameLoopTests", dependencies: ["FrameLoop", "Net", "TestSupport"]),
-        .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop", "TestSupport"]),
+        .testTarget(name: "EncodeTests", dependencies: ["Encode", "FrameLoop", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Net", "FrameLoop", "Encode", "TestSupport"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import FrameLoop
+import Net
 
 /// An sRGB colour with channels in 0...255, the scale of FloatImage.
 public struct RGBColor: Sendable, Equatable {
@@ -73,48 +74,22 @@ public struct ImageDecoder: Sendable {
     /// (`truncate -s 1T`, which made the old reader ask for 1 TB at once) from taking the machine.
     public static let maxFileBytes = 512_000_000
 
-    /// The whole file, read with a bound. Only a regular file is read: a FIFO, a device such as
-    /// /dev/zero or a socket could block or never end. The file is opened without blocking (opening
-    /// a FIFO waits for a writer) and checked through its descriptor, so it cannot change in between.
+    /// The whole file, read with a bound (`BoundedFile`): only a regular file, at most `limit` bytes.
     static func readFile(_ path: String, limit: Int = maxFileBytes) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        if fd < 0 {
-            let e = errno
-            if e == ENOENT || e == ENOTDIR { throw ImageDecodeError.missing(path: path) }
-            throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(e)))
-        }
-        defer { close(fd) }
-        var st = stat()
-        if fstat(fd, &st) != 0 { throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(errno))) }
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: break
-        case S_IFDIR: throw ImageDecodeError.isDirectory(path: path)
-        case S_IFIFO: throw ImageDecodeError.notAFile(path: path, kind: "a FIFO (named pipe)")
-        case S_IFCHR: throw ImageDecodeError.notAFile(path: path, kind: "a character device")
-        case S_IFBLK: throw ImageDecodeError.notAFile(path: path, kind: "a block device")
-        case S_IFSOCK: throw ImageDecodeError.notAFile(path: path, kind: "a socket")
-        default: throw ImageDecodeError.notAFile(path: path, kind: "a special file")
-        }
-        let size = Int(st.st_size)
-        if size > limit { throw ImageDecodeError.fileTooLarge(path: path, size: size, limit: limit) }
-        // Blocking reads from here on (a regular file never blocks; this only undoes O_NONBLOCK).
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        var out: [UInt8] = []
-        out.reserveCapacity(size)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ImageDecodeError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        let bytes: [UInt8]
+        do {
+            bytes = try BoundedFile.read(path, limit: limit)
+        } catch {
+            switch error {
+            case .missing: throw ImageDecodeError.missing(path: path)
+            case .isDirectory: throw ImageDecodeError.isDirectory(path: path)
+            case .notAFile(let kind): throw ImageDecodeError.notAFile(path: path, kind: kind)
+            case .tooLarge(let size, let limit): throw ImageDecodeError.fileTooLarge(path: path, size: size, limit: limit)
+            case .unreadable(let reason): throw ImageDecodeError.unreadable(path: path, reason: reason)
             }
-            if n == 0 { break }
-            // A file that grows while it is read is held to the same bound.
-            if out.count + n > limit { throw ImageDecodeError.fileTooLarge(path: path, size: out.count + n, limit: limit) }
-            out.append(contentsOf: chunk[0..<n])
         }
-        if out.isEmpty { throw ImageDecodeError.empty(path: path) }
-        return out
+        if bytes.isEmpty { throw ImageDecodeError.empty(path: path) }
+        return bytes
     }
 
     /// Names a few common formats by their magic bytes, so the error can say what the file is.

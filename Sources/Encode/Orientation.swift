@@ -4,19 +4,11 @@ import FrameLoop
 /// nil when there is none or it cannot be read. Cameras store the sensor's pixels and record how the
 /// camera was held in this tag instead of rotating them.
 func exifOrientation(_ b: [UInt8]) -> Int? {
-    var pos = 2   // after SOI
-    while pos + 4 <= b.count, b[pos] == 0xFF {
-        let marker = b[pos + 1]
-        let length = Int(b[pos + 2]) << 8 | Int(b[pos + 3])
-        if marker == 0xDA { return nil }   // start of scan: no metadata after this
-        let body = pos + 4, end = pos + 2 + length
-        guard end <= b.count else { return nil }
-        if marker == 0xE1, end - body >= 14, Array(b[body..<body + 6]) == Array("Exif\0\0".utf8) {
-            return tiffOrientation(b, tiff: body + 6, end: end)
-        }
-        pos = end
-    }
-    return nil
+    let exif = Array("Exif\0\0".utf8)
+    guard let app1 = jpegSegment(b, where: { marker, body in
+        marker == 0xE1 && body.count >= 14 && b[body.lowerBound..<(body.lowerBound + 6)].elementsEqual(exif)
+    }) else { return nil }
+    return tiffOrientation(b, tiff: app1.lowerBound + 6, end: app1.upperBound)
 }
 
 /// Reads tag 0x0112 from IFD0 of the TIFF structure at `tiff` ("II" little- or "MM" big-endian).

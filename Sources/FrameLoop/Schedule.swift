@@ -64,14 +64,27 @@ public struct Schedule: Sendable, Equatable {
         ])
     }
 
+    /// Schedules larger than this are refused before they are read: the presets are about 2 KB, and
+    /// a one-line 1.5 MB file (120,000 keyframes) parses in well under a second.
+    public static let maxFileBytes = 16_000_000
+
     public static func load(path: String) throws(ScheduleError) -> Schedule {
-        let text: String
+        let bytes: [UInt8]
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            bytes = try BoundedFile.read(path, limit: maxFileBytes)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
-                ? "not readable UTF-8 text" : "no such file"
+            let reason: String
+            switch error {
+            case .missing: reason = "no such file"
+            case .isDirectory: reason = "it is a directory; give a JSON file"
+            case .notAFile(let kind): reason = "it is \(kind), not a file; give a JSON file"
+            case .tooLarge(let size, let limit): reason = "it is \(size) bytes, more than the \(limit) a schedule may have"
+            case .unreadable(let why): reason = why
+            }
             throw .unreadable(file: path, reason: reason)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .unreadable(file: path, reason: "not readable UTF-8 text")
         }
         return try Schedule(json: text, source: path)
     }

@@ -64,14 +64,18 @@ public struct ModelStore: Sendable {
         return FileManager.default.fileExists(atPath: url.path)
     }
 
+    /// Reads the weights once, checks those bytes against the recorded SHA-256, and builds the
+    /// network from the same bytes (hashing one read and parsing another would let a file changed in
+    /// between load unchecked).
     public func load(name: String) throws -> Model {
         let url = try url(of: name)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw ModelStoreError.notFetched(name, path: url.path)
         }
-        try verifyChecksum(of: url)
         do {
-            let weights = try SafeTensors(contentsOf: url)
+            let bytes = try SafeTensors.readFile(url.path)
+            try verifyChecksum(of: bytes, at: url)
+            let weights = try SafeTensors(bytes: bytes, path: url.path)
             switch name {
             case InceptionV3.name: return try InceptionV3.model(weights: weights)
             case SqueezeNet.name: return try SqueezeNet.model(weights: weights)
@@ -95,25 +99,35 @@ extension ModelStore {
         return url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".sha256")
     }
 
-    /// Compares the weights with the SHA-256 recorded beside them when they were converted. Done on
-    /// every load: hashing costs well under a second for Inception-v3's 95 MB, against seconds per
-    /// frame, and a flipped bit inside the weights would otherwise only show as a strange video.
-    /// Weights fetched before the checksum existed (no .sha256) are loaded unchecked.
-    func verifyChecksum(of url: URL) throws {
-        let sidecar = url.deletingLastPathComponent().appendingPathComponent(url.lastPathComponent + ".sha256")
-        guard let recorded = try? String(contentsOf: sidecar, encoding: .utf8) else { return }
-        let expected = recorded.split(whereSeparator: { $0 == " " || $0 == "\n" }).first.map(String.init)?.lowercased() ?? ""
-        let data: Data
+    /// Compares the weights' bytes with the SHA-256 recorded beside them when they were converted.
+    /// Done on every load: hashing costs well under a second for Inception-v3's 95 MB, against
+    /// seconds per frame, and a flipped bit inside the weights would otherwise only show as a
+    /// strange video. A missing or unreadable record is an error: weights that cannot be checked
+    /// are not used (`make models` records it).
+    func verifyChecksum(of bytes: [UInt8], at url: URL) throws {
+        let sidecar = url.path + ".sha256"
+        let recorded: [UInt8]
         do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
+            recorded = try BoundedFile.read(sidecar, limit: 4096)
         } catch {
-            throw ModelStoreError.unreadable(path: url.path, reason: error.localizedDescription)
+            switch error {
+            case .missing: throw ModelStoreError.checksumMissing(path: url.path, sidecar: sidecar)
+            case .isDirectory: throw ModelStoreError.checksumUnreadable(sidecar: sidecar, reason: "it is a directory")
+            case .notAFile(let kind): throw ModelStoreError.checksumUnreadable(sidecar: sidecar, reason: "it is \(kind)")
+            case .tooLarge: throw ModelStoreError.checksumUnreadable(sidecar: sidecar, reason: "it is not a SHA-256 record")
+            case .unreadable(let reason): throw ModelStoreError.checksumUnreadable(sidecar: sidecar, reason: reason)
+            }
+        }
+        let first = String(decoding: recorded, as: UTF8.self)
+            .split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).first.map { $0.lowercased() } ?? ""
+        guard first.count == 64, first.allSatisfy({ $0.isHexDigit }) else {
+            throw ModelStoreError.checksumUnreadable(sidecar: sidecar, reason: "it does not start with 64 hex digits")
         }
         var hash = SHA256()
-        data.withUnsafeBytes { hash.update($0) }
+        bytes.withUnsafeBytes { hash.update($0) }   // whole blocks from the buffer, no copy of 95 MB
         let actual = hash.hexDigest()
-        if actual != expected {
-            throw ModelStoreError.checksumMismatch(path: url.path, expected: expected, actual: actual)
+        if actual != first {
+            throw ModelStoreError.checksumMismatch(path: url.path, expected: first, actual: actual)
         }
     }
 }
@@ -124,6 +138,8 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     case corrupt(path: String, reason: String)
     case checksumMismatch(path: String, expected: String, actual: String)
+    case checksumMissing(path: String, sidecar: String)
+    case checksumUnreadable(sidecar: String, reason: String)
 
     public var description: String {
         switch self {
@@ -137,6 +153,10 @@ public enum ModelStoreError: Error, CustomStringConvertible, Equatable {
             return "\(path) is damaged: its SHA-256 is \(actual.prefix(12))..., not the \(expected.prefix(12))... recorded when it was converted; delete it and run `make models`"
         case .corrupt(let path, let reason):
             return "\(path) is not a valid weights file (\(reason)); delete it and run `make models`"
+        case .checksumMissing(let path, let sidecar):
+            return "\(path) has no recorded checksum (\(sidecar) is missing), so it cannot be checked; delete it and run `make models`, which fetches, checks and converts it again and records its SHA-256"
+        case .checksumUnreadable(let sidecar, let reason):
+            return "cannot use the checksum record \(sidecar) (\(reason)); delete it and the weights beside it and run `make models`"
         }
     }
 }

@@ -24,62 +24,76 @@ public struct SafeTensors: Sendable {
         self.metadata = metadata
     }
 
+    /// Reads the file (a bounded read of a regular file, `readFile`) and parses it.
     public init(contentsOf url: URL) throws {
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw SafeTensorsError.unreadable(path: url.path, reason: error.localizedDescription)
-        }
-        try self.init(bytes: bytes, path: url.path)
+        try self.init(bytes: try Self.readFile(url.path), path: url.path)
     }
 
+    /// Parses a whole safetensors file held in memory, header (checked in full by `Header`) and
+    /// data; `path` only names it in errors. This is the one entry point for bytes from anywhere (the
+    /// weights-header fuzz target calls it). Every size is checked before anything is allocated: each
+    /// tensor's values come from its own checked byte range.
     public init(bytes: Data, path: String = "<memory>") throws {
-        func corrupt(_ why: String) -> SafeTensorsError { .corrupt(path: path, reason: why) }
-        guard bytes.count >= 8 else { throw corrupt("shorter than its 8-byte header length") }
-        let headerLength = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard headerLength <= UInt64(bytes.count - 8) else { throw corrupt("header length \(headerLength) runs past the end of the file") }
-        let dataStart = 8 + Int(headerLength)
-        let json = bytes.subdata(in: bytes.startIndex + 8 ..< bytes.startIndex + dataStart)
-        guard let header = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
-            throw corrupt("header is not a JSON object")
-        }
+        try self = bytes.withUnsafeBytes { try SafeTensors(raw: $0, path: path) }
+    }
+
+    public init(bytes: [UInt8], path: String = "<memory>") throws {
+        try self = bytes.withUnsafeBytes { try SafeTensors(raw: $0, path: path) }
+    }
+
+    private init(raw: UnsafeRawBufferPointer, path: String) throws {
+        let header = try Header(parsing: raw, path: path)
         var tensors: [String: Tensor] = [:]
-        var metadata: [String: String] = [:]
-        for (name, value) in header {
-            if name == "__metadata__" {
-                metadata = value as? [String: String] ?? [:]
-                continue
-            }
-            guard let entry = value as? [String: Any],
-                  let dtype = entry["dtype"] as? String,
-                  let shape = entry["shape"] as? [Int],
-                  let offsets = entry["data_offsets"] as? [Int], offsets.count == 2 else {
-                throw corrupt("entry \(name) lacks dtype, shape or data_offsets")
-            }
-            guard dtype == "F32" else { throw corrupt("tensor \(name) is \(dtype), expected F32") }
-            let count = shape.reduce(1, *)
-            let (begin, end) = (offsets[0], offsets[1])
-            guard begin >= 0, end - begin == 4 * count, dataStart + end <= bytes.count else {
-                throw corrupt("tensor \(name) of shape \(shape) has data offsets \(offsets) that do not fit")
-            }
-            var values = [Float](repeating: 0, count: count)
-            _ = values.withUnsafeMutableBytes { dst in
-                bytes.copyBytes(to: dst, from: (bytes.startIndex + dataStart + begin) ..< (bytes.startIndex + dataStart + end))
+        tensors.reserveCapacity(header.entries.count)
+        for e in header.entries {
+            var values = [Float](repeating: 0, count: e.count)
+            values.withUnsafeMutableBytes { dst in
+                dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[e.byteRange]))
             }
             // The format is little-endian; so is every machine this runs on, but say so.
             if UInt32(1).bigEndian == 1 {
                 for i in values.indices { values[i] = Float(bitPattern: UInt32(littleEndian: values[i].bitPattern)) }
             }
-            tensors[name] = Tensor(shape: shape, data: values)
+            tensors[e.name] = Tensor(shape: e.shape, data: values)
         }
-        self.init(tensors: tensors, metadata: metadata)
+        self.init(tensors: tensors, metadata: header.metadata)
+    }
+
+    /// Weights files larger than this are refused before they are read: the largest network's
+    /// file (Inception-v3) is 95 MB.
+    public static let maxFileBytes = 1_000_000_000
+
+    /// The bytes of a weights file, read once (the same bytes are hashed and parsed), with a bound:
+    /// only a regular file, up to `maxFileBytes`.
+    public static func readFile(_ path: String, limit: Int = maxFileBytes) throws(SafeTensorsError) -> [UInt8] {
+        do {
+            return try BoundedFile.read(path, limit: limit)
+        } catch {
+            switch error {
+            case .missing: throw .unreadable(path: path, reason: "no such file")
+            case .isDirectory: throw .unreadable(path: path, reason: "it is a directory")
+            case .notAFile(let kind): throw .unreadable(path: path, reason: "it is \(kind), not a file")
+            case .tooLarge(let size, let limit):
+                throw .corrupt(path: path, reason: "it is \(size) bytes, more than the \(limit) a weights file may have")
+            case .unreadable(let reason): throw .unreadable(path: path, reason: reason)
+            }
+        }
     }
 
     /// The named tensor, which must have `shape` when given.
     public func tensor(_ name: String, shape: [Int]? = nil) throws -> Tensor {
         guard let t = tensors[name] else { throw SafeTensorsError.missingTensor(name) }
         if let shape, t.shape != shape { throw SafeTensorsError.wrongShape(name, found: t.shape, expected: shape) }
+        return t
+    }
+
+    /// The named tensor, which must have `rank` dimensions, none of them 0: checked before a network
+    /// reads `shape[0...rank-1]` (a convolution's weight is [out, in, kh, kw]).
+    public func tensor(_ name: String, rank: Int) throws -> Tensor {
+        let t = try tensor(name)
+        guard t.shape.count == rank, t.shape.allSatisfy({ $0 > 0 }) else {
+            throw SafeTensorsError.wrongRank(name, found: t.shape, rank: rank)
+        }
         return t
     }
 }
@@ -89,6 +103,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
     case corrupt(path: String, reason: String)
     case missingTensor(String)
     case wrongShape(String, found: [Int], expected: [Int])
+    case wrongRank(String, found: [Int], rank: Int)
 
     /// What is wrong, without the remedy.
     var problem: String {
@@ -96,6 +111,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
         case .unreadable(_, let reason), .corrupt(_, let reason): return reason
         case .missingTensor(let name): return "it lacks tensor \(name)"
         case .wrongShape(let name, let found, let expected): return "tensor \(name) has shape \(found), expected \(expected)"
+        case .wrongRank(let name, let found, let rank): return "tensor \(name) has shape \(found), expected \(rank) dimensions of at least 1"
         }
     }
 
@@ -109,6 +125,8 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
             return "the weights file lacks tensor \(name); delete it and run `make models`"
         case .wrongShape(let name, let found, let expected):
             return "tensor \(name) has shape \(found), expected \(expected); delete the weights file and run `make models`"
+        case .wrongRank(let name, let found, let rank):
+            return "tensor \(name) has shape \(found), expected \(rank) dimensions of at least 1; delete the weights file and run `make models`"
         }
     }
 }

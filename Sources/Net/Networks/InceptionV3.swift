@@ -32,8 +32,7 @@ public enum InceptionV3 {
 
     /// Fold the scale-free batch norm into the conv: y = (w*x - mean) / sqrt(var + eps) + beta.
     static func foldedConv(weights: SafeTensors, path: String) throws -> (weight: Tensor, bias: Tensor) {
-        let w = try weights.tensor(path + ".weight")
-        guard w.shape.count == 4 else { throw SafeTensorsError.corrupt(path: "", reason: "\(path).weight has shape \(w.shape), not [out, in, kh, kw]") }
+        let w = try weights.tensor(path + ".weight", rank: 4)
         let k = w.shape[0]
         return foldBatchNorm(weight: w, gamma: nil, beta: try weights.tensor(path + ".beta", shape: [k]),
                              mean: try weights.tensor(path + ".mean", shape: [k]),

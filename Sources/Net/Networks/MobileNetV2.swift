@@ -26,10 +26,7 @@ public enum MobileNetV2 {
         /// Conv `convPath`.weight, the norm at `normPath`, folded; named `name`.
         func conv(_ name: String, _ x: Int, convPath: String, normPath: String, stride: Int = 1,
                   depthwise: Bool = false, activation: Activation) throws -> Int {
-            let w = try weights.tensor(convPath + ".weight")
-            guard w.shape.count == 4 else {
-                throw SafeTensorsError.corrupt(path: "", reason: "\(convPath).weight has shape \(w.shape), not [out, in, kh, kw]")
-            }
+            let w = try weights.tensor(convPath + ".weight", rank: 4)
             let k = w.shape[0]
             let (fw, b) = foldBatchNorm(weight: w, gamma: try weights.tensor(normPath + ".weight", shape: [k]),
                                         beta: try weights.tensor(normPath + ".bias", shape: [k]),
@@ -66,8 +63,8 @@ public enum MobileNetV2 {
         }
         x = try conv("features_18", x, convPath: "features.18.0", normPath: "features.18.1", activation: .relu6)
 
-        let linear = try weights.tensor("classifier.1.weight")
-        guard linear.shape.count == 2, linear.shape[1] == 1280 else {
+        let linear = try weights.tensor("classifier.1.weight", rank: 2)
+        guard linear.shape[1] == 1280 else {
             throw SafeTensorsError.corrupt(path: "", reason: "classifier.1.weight has shape \(linear.shape), not [classes, 1280]")
         }
         let bias = try weights.tensor("classifier.1.bias", shape: [linear.shape[0]])

@@ -12,7 +12,7 @@ public enum SqueezeNet {
     public static func model(weights: SafeTensors) throws -> Model {
         var g = Graph()
         func conv(_ name: String, _ x: Int, stride: Int = 1, pad: Int = 0) throws -> Int {
-            let w = try weights.tensor(name + ".weight")
+            let w = try weights.tensor(name + ".weight", rank: 4)
             let b = try weights.tensor(name + ".bias", shape: [w.shape[0]])
             return g.add(name, .conv(Conv(weight: w, bias: b, strideH: stride, strideW: stride, padding: Padding(pad), relu: true)), [x])
         }

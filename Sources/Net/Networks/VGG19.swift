@@ -20,8 +20,8 @@ public enum VGG19 {
         for (b, n) in blocks.enumerated() {
             for i in 1...n {
                 let name = "block\(b + 1)_conv\(i)"
-                let w = try weights.tensor(name + ".weight")
-                guard w.shape.count == 4, w.shape[2] == 3, w.shape[3] == 3 else {
+                let w = try weights.tensor(name + ".weight", rank: 4)
+                guard w.shape[2] == 3, w.shape[3] == 3 else {
                     throw SafeTensorsError.corrupt(path: "", reason: "\(name).weight has shape \(w.shape), not [out, in, 3, 3]")
                 }
                 let bias = try weights.tensor(name + ".bias", shape: [w.shape[0]])
