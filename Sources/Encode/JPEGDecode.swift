@@ -22,6 +22,9 @@ func decodeJPEG(_ bytes: [UInt8], path: String, fits: (String, Int, Int) throws 
     }
     guard head == 0 else { throw ImageDecodeError.corruptJPEG(path: path, reason: message()) }
     try fits(path, Int(w), Int(h))
+    if let shortfall = jpegDataShortfall(bytes, width: Int(w), height: Int(h)) {
+        throw ImageDecodeError.corruptJPEG(path: path, reason: shortfall)
+    }
     let cmyk = colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
     // libjpeg turns YCCK back into CMYK itself; the four channels then go to RGB below.
     let channels = cmyk ? 4 : 3
@@ -49,6 +52,18 @@ func decodeJPEG(_ bytes: [UInt8], path: String, fits: (String, Int, Int) throws 
         }
     }
     return FloatImage(width: Int(w), height: Int(h), pixels: px)
+}
+
+/// Why the JPEG is too short to hold the pixels its header claims, or nil. A Huffman-coded JPEG codes
+/// every 8x8 block of its first component in at least one bit, and with sampling factors of at most 4
+/// that component has at least (width / 32) x (height / 32) blocks: a 300-byte file claiming
+/// 16384x16384 is refused here, before its pixel buffers (4 GB) are allocated. Arithmetic-coded files
+/// (SOF9...11) can code a block in less than a bit and are left to libjpeg.
+func jpegDataShortfall(_ b: [UInt8], width: Int, height: Int) -> String? {
+    guard jpegSegment(b, where: { marker, _ in marker == 0xC0 || marker == 0xC1 || marker == 0xC2 }) != nil else { return nil }
+    let blocks = ((width + 31) / 32) * ((height + 31) / 32)
+    guard b.count * 8 < blocks else { return nil }
+    return "it is \(b.count) bytes, too few for \(width)x\(height) pixels; the file is cut short"
 }
 
 /// CMYK samples (4 a pixel) to planar RGB on the 0...255 scale, the way print-free viewers show

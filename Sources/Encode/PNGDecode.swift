@@ -26,7 +26,12 @@ private func decodePNG(memory: UnsafeRawBufferPointer, path: String, background 
         throw ImageDecodeError.corruptPNG(path: path, reason: reason)
     }
     let w = Int(img.width), h = Int(img.height)
-    do { try fits(path, w, h) } catch {
+    do {
+        try fits(path, w, h)
+        if let shortfall = pngDataShortfall(UnsafeRawBufferPointer(memory)) {
+            throw ImageDecodeError.corruptPNG(path: path, reason: shortfall)
+        }
+    } catch {
         png_image_free(&img)
         throw error
     }
@@ -90,3 +95,38 @@ func stripColourChunks(_ b: [UInt8]) -> [UInt8] {
     if pos < b.count { out.append(contentsOf: b[pos...]) }
     return out
 }
+
+/// Why the PNG's compressed image data cannot hold the pixels its header claims, or nil. Deflate
+/// expands at most 1032-fold (a 258-byte match in 2 bits), so IDAT chunks totalling n bytes hold at
+/// most 1032 n bytes of rows: a 70-byte file claiming 16384x16384 is refused here, before its 4 GB of
+/// pixel buffers are allocated, instead of by libpng after. Rows are counted without interlacing
+/// (interlaced data only adds filter bytes), so a real file always passes.
+func pngDataShortfall(_ b: UnsafeRawBufferPointer) -> String? {
+    func be32(_ at: Int) -> Int { Int(b[at]) << 24 | Int(b[at + 1]) << 16 | Int(b[at + 2]) << 8 | Int(b[at + 3]) }
+    guard b.count >= 33, b[12] == UInt8(ascii: "I"), b[13] == UInt8(ascii: "H") else { return nil }   // libpng checks the rest
+    let width = be32(16), height = be32(20), depth = Int(b[24])
+    let samples: Int
+    switch b[25] {
+    case 0, 3: samples = 1
+    case 2: samples = 3
+    case 4: samples = 2
+    case 6: samples = 4
+    default: return nil
+    }
+    // Both sides are below 2^31 and depth * samples <= 64, so these products fit in 64 bits.
+    let rowBytes = (width * samples * depth + 7) / 8
+    let (raw, overflow) = height.multipliedReportingOverflow(by: 1 + rowBytes)
+    var idat = 0
+    var pos = 8
+    while pos + 8 <= b.count {
+        let length = be32(pos)
+        if b[pos + 4] == UInt8(ascii: "I") && b[pos + 5] == UInt8(ascii: "D") && b[pos + 6] == UInt8(ascii: "A") && b[pos + 7] == UInt8(ascii: "T") {
+            idat += min(length, b.count - pos - 8)
+        }
+        pos += 12 + length
+    }
+    let (room, o2) = idat.multipliedReportingOverflow(by: 1032)
+    guard overflow || (!o2 && room + 1032 < raw) else { return nil }
+    return "its image data is \(idat) bytes, too little for \(width)x\(height) pixels; the file is cut short"
+}
+

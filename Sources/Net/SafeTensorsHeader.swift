@@ -84,7 +84,8 @@ extension SafeTensors {
                 entries.append(Entry(name: name, shape: shape, count: count, byteRange: (dataStart + begin)..<(dataStart + end)))
             }
             entries.sort { ($0.byteRange.lowerBound, $0.name) < ($1.byteRange.lowerBound, $1.name) }
-            for (a, b) in zip(entries, entries.dropFirst()) where b.byteRange.lowerBound < a.byteRange.upperBound {
+            let filled = entries.filter { !$0.byteRange.isEmpty }   // an empty tensor holds no bytes to share
+            for (a, b) in zip(filled, filled.dropFirst()) where b.byteRange.lowerBound < a.byteRange.upperBound {
                 throw corrupt("tensors \(a.name) and \(b.name) share bytes (data offsets overlap)")
             }
             self.entries = entries

@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 import FrameLoop
+import Net
 
 final class ResampleTests: XCTestCase {
     func testResizeToSameSizeIsIdentity() {
@@ -119,6 +120,38 @@ final class ResampleTests: XCTestCase {
         let up = TestImages.smooth(width: 40, height: 30).coverCropped(width: 64, height: 36)
         XCTAssertEqual(up.width, 64); XCTAssertEqual(up.height, 36)
         XCTAssertGreaterThanOrEqual(up.pixels.min()!, 0); XCTAssertLessThanOrEqual(up.pixels.max()!, 255)
+    }
+
+    /// Issue 10 item 7: a 16384x1 image covering 1920x1080 made coverCropped scale the whole image
+    /// first, a 17.7 million x 1080 intermediate (229 GB), and abort. Now only the kept window is
+    /// computed: the same pixels as scaling everything and cropping (checked where that is affordable),
+    /// and the thin case grows the process's peak memory by little more than the 25 MB output.
+    func testThinImageCoverCropAllocatesLittle() {
+        // Same pixels as the old way, on thin, tall and ordinary images (up and down).
+        for (w, h, ow, oh) in [(512, 2, 64, 36), (3, 300, 40, 30), (200, 100, 100, 100), (40, 30, 64, 36), (300, 200, 77, 41)] {
+            let img = TestImages.smooth(width: w, height: h)
+            let scale = max(Double(ow) / Double(w), Double(oh) / Double(h))
+            let sw = max(ow, Int((Double(w) * scale).rounded())), sh = max(oh, Int((Double(h) * scale).rounded()))
+            var whole = img.resized(width: sw, height: sh).cropped(x: (sw - ow) / 2, y: (sh - oh) / 2, width: ow, height: oh)
+            whole.clamp()
+            let window = img.coverCropped(width: ow, height: oh)
+            XCTAssertEqual(window.width, ow); XCTAssertEqual(window.height, oh)
+            XCTAssertLessThanOrEqual(TestImages.maxAbsDifference(window, whole), 1e-3, "\(w)x\(h) -> \(ow)x\(oh)")
+        }
+        // The case from the issue.
+        var thin = FloatImage(width: 16384, height: 1)
+        for x in 0..<16384 { for c in 0..<3 { thin.pixels[c * 16384 + x] = Float((x + 50 * c) % 256) } }
+        let before = ResidentMemory.peakBytes
+        let out = thin.coverCropped(width: 1920, height: 1080)
+        let grown = ResidentMemory.peakBytes - before
+        XCTAssertEqual(out.width, 1920); XCTAssertEqual(out.height, 1080)
+        // The output is 1920 x 1080 x 3 floats (25 MB); the intermediate is 1920 x 1 x 3 floats.
+        XCTAssertLessThan(grown, 200_000_000, "peak memory grew by \(grown) bytes")
+        // The centre 1.8 source pixels, stretched: every row the same (up to the Float rounding of the
+        // normalised vertical weights), values inside the source's range.
+        let first = out.pixels[0..<1920], last = out.pixels[1920 * 1079..<1920 * 1080]
+        XCTAssertLessThan(zip(first, last).map { abs($0 - $1) }.max()!, 1e-3)
+        XCTAssertGreaterThanOrEqual(out.pixels.min()!, 0); XCTAssertLessThanOrEqual(out.pixels.max()!, 255)
     }
 
     func testRollWrapsAndRollsBack() {

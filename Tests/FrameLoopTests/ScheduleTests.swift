@@ -83,6 +83,47 @@ final class ScheduleTests: XCTestCase {
         XCTAssertTrue(message("{\"a\": 1, \"a\": 2}").contains("s.json:1:10: not valid JSON: key \"a\" appears twice"))
     }
 
+    /// Issue 10 item 6: 50,000 nested brackets (100 KB) overflowed the stack. Nesting stops at 64 levels
+    /// with one line naming the file and the place; 64 levels still parse.
+    func testScheduleNestedTooDeepIsRefused() {
+        let deep = "{\"segments\": " + String(repeating: "[", count: 50_000) + String(repeating: "]", count: 50_000) + "}"
+        // The first "[" is column 14; the 64th list (65th level with the object) is refused at column 13 + 64.
+        XCTAssertEqual(message(deep, file: "deep.json"),
+                       "deep.json:1:77: not valid JSON: lists and objects are nested more than 64 deep here; a schedule needs 4 levels; fix the file there")
+        // The object itself is level 1: 63 lists inside it reach 64 and are valid JSON (then the wrong shape of schedule).
+        let ok = "{\"segments\": " + String(repeating: "[", count: 63) + String(repeating: "]", count: 63) + "}"
+        XCTAssertTrue(message(ok).contains("segments[0]: expected an object"), message(ok))
+        let over = "{\"segments\": " + String(repeating: "[", count: 64) + String(repeating: "]", count: 64) + "}"
+        XCTAssertTrue(message(over).contains("nested more than 64 deep"), message(over))
+        // Objects count the same as lists.
+        // Each level is 6 characters ({"a": ), so the 65th opens at column 6 * 64 + 1.
+        let objects = String(repeating: "{\"a\": ", count: 65) + "1" + String(repeating: "}", count: 65)
+        XCTAssertTrue(message(objects).contains("s.json:1:385: not valid JSON: lists and objects are nested more than 64 deep"), message(objects))
+    }
+
+    /// Issue 10 item 11: a one-line 400 KB schedule took 30 s or more (each value's column was counted from the
+    /// line's start, each key compared with every earlier key). Speed is not timed here (the report gives the
+    /// before/after); this checks such a file parses, and that the places the parser now counts incrementally
+    /// are still exact at the end of a long line, after multi-byte characters, and on later lines.
+    func testOneLineLargeScheduleParsesWithExactPlaces() throws {
+        let keys = (0..<30_000).map { "\"\($0)\": 1.01" }.joined(separator: ",")
+        let json = #"{"segments": [{"layer": "mixed_3", "frames": 10, "zoom": {"# + keys + "}}]}"
+        XCTAssertGreaterThan(json.utf8.count, 400_000)
+        XCTAssertFalse(json.contains("\n"))
+        let s = try Schedule(json: json, source: "long.json")
+        XCTAssertEqual(s.segments[0].settings.cameraKeyframes.zoom?.keys.count, 30_000)
+        XCTAssertEqual(s.segments[0].settings.cameraKeyframes.zoom?.keys.last?.frame, 29_999)
+
+        // A key repeated at the very end: its column is counted in characters, "é" and "日" are one each.
+        let prefix = #"{"défaut日": {"# + keys + ", "
+        let dup = prefix + #""29999": 2}}"#
+        XCTAssertEqual(message(dup, file: "dup.json"),
+                       "dup.json:1:\(prefix.count + 1): not valid JSON: key \"29999\" appears twice in the same object; fix the file there")
+        // The same on the third line, after long lines.
+        let lines = "{\"a\": [\(keys.count)],\n \"b\": {\"é\": [1, 2, 3],\n   \"x\": 1, \"x\": 2}}"
+        XCTAssertEqual(message(lines), "s.json:3:12: not valid JSON: key \"x\" appears twice in the same object; fix the file there")
+    }
+
     func testUnknownLayerListsLayersAndSuggests() {
         let json = #"{"segments": [{"layer": "mixed_3", "frames": 5}, {"layer": "mixed_3", "frames": 5}, {"layer": "mixed3", "frames": 5}]}"#
         XCTAssertEqual(message(json, layers: inception),
