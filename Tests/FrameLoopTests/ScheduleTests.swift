@@ -74,6 +74,20 @@ final class ScheduleTests: XCTestCase {
         }
     }
 
+    /// A schedule is read like every file a user names (BoundedFile): a FIFO or a device is refused
+    /// at once, not waited on or read without end.
+    func testScheduleThatIsNotAFileIsRefused() throws {
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertEqual(mkfifo(dir + "/pipe.json", 0o600), 0)
+        XCTAssertThrowsError(try Schedule.load(path: dir + "/pipe.json")) { e in
+            XCTAssertEqual("\(e)", "\(dir)/pipe.json: cannot read the schedule: it is a FIFO (named pipe), not a file; give a JSON file")
+        }
+        XCTAssertThrowsError(try Schedule.load(path: "/dev/zero")) { e in
+            XCTAssertEqual("\(e)", "/dev/zero: cannot read the schedule: it is a character device, not a file; give a JSON file")
+        }
+    }
+
     func testInvalidJSONGivesLineAndColumn() {
         let json = "{\n  \"segments\": [\n    {\"layer\": \"mixed_3\" \"frames\": 3}\n  ]\n}"
         XCTAssertEqual(message(json, file: "bad.json"),
