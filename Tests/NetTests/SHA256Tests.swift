@@ -21,6 +21,21 @@ final class SHA256Tests: XCTestCase {
         XCTAssertEqual(h.hexDigest(), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
+    /// A file hashed in 1 MiB pieces (as a render hashes its input) gives what sha256sum, an
+    /// independent implementation, prints for it: 3 MiB and 5 bytes, so the last piece is short.
+    func testFileHashedInPiecesMatchesSha256sum() throws {
+        let dir = try makeTempDir()
+        let path = dir + "/input.bin"
+        var rng = SplitMix(seed: 11)
+        let bytes = (0..<(3 << 20) + 5).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let run = try runTool("sha256sum", [path])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let expected = String(run.stdout.prefix(64))
+        XCTAssertEqual(SHA256.hex(ofFileAt: path), expected)
+        XCTAssertNil(SHA256.hex(ofFileAt: dir + "/missing.bin"))
+    }
+
     /// A weights file whose bytes no longer match the recorded checksum is refused by name.
     func testDamagedWeightsAreRefused() throws {
         let store = ModelStore()
