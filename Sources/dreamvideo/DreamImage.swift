@@ -60,7 +60,8 @@ struct DreamImage: ParsableCommand {
 
     private func dreamImage() throws {
         let size = try self.size.map(OutputSize.init(parsing:))
-        let output = try StillOutput(path: self.output, overwrite: overwrite)
+        let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)]
+                                                + (guide.map { [ReadFile(option: "--guide", path: $0)] } ?? []))
         _ = try ModelStore().entry(named: model)
         let image = try ImageDecoder().decode(path: input)
         let guideImage = try guide.map { try ImageDecoder().decode(path: $0) }
