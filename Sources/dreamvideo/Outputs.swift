@@ -69,9 +69,9 @@ struct Outputs {
             try reads.refuse(WrittenPath(what: "a frame of --frames-dir \(framesDir ?? "")", path: frame.path, choose: "--frames-dir"))
         }
 
-        if let path = mp4, fm.fileExists(atPath: path), !keeps { throw CommandError.outputExists(path) }
-        // An interrupted render's checkpoint is not an ordinary existing file: say how to continue it.
-        // With --resume, Checkpoint.load reads it (and says what it is if it is not ours).
+        // An interrupted render's checkpoint is not an ordinary existing file: say how to continue it
+        // (before saying that its video exists). With --resume, Checkpoint.load reads it (and says
+        // what it is if it is not ours).
         let checkpoint = beside[1].path
         if !resume {
             switch Checkpoint.recognise(checkpoint, width: size.width, height: size.height) {
@@ -80,6 +80,7 @@ struct Outputs {
             case .ours: if !overwrite { throw CommandError.checkpointExists(checkpoint) }
             }
         }
+        if let path = mp4, fm.fileExists(atPath: path), !keeps { throw CommandError.outputExists(path) }
         switch RenderSettings.recognise(settingsPath) {
         case .absent: break
         case .notOurs(let why): throw CommandError.notOurs(settingsPath, reason: why, choose: choose)

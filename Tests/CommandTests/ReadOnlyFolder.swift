@@ -50,6 +50,8 @@ extension CommandTestCase {
             // nobody must reach the binary and the working directory; a folder on the way that only
             // root may enter would make this fail with a clear "Permission denied" on the binary.
             let asNobody = ["--reuid=65534", "--regid=65534", "--clear-groups", binary.path]
+            // nobody writes its other outputs beside the locked folder, as a user in their own folder would.
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dir)
             ways.append(ReadOnlyFolder(path: locked, reason: "Permission denied",
                                        how: "a folder of mode 0555, the command run as nobody (setpriv)",
                                        run: { try runProcess(setpriv, asNobody + $0, in: self.dir) }))
