@@ -40,7 +40,7 @@ enum CommandError: Error, CustomStringConvertible {
     case badChannels(String)
     case badLayerSpec(String)
     case unknownLayer(String, option: String, model: String, layers: [String])
-    case outputIsInput(written: String, read: String, input: String, choose: String)
+    case outputIsInput(written: String, kind: String, read: String, input: String, choose: String)
     case framesDirIsFile(String)
     case notOurs(String, reason: String, choose: String)
     case settingsExist(String, choose: String)
@@ -118,8 +118,8 @@ enum CommandError: Error, CustomStringConvertible {
             return "--layers: '\(text)' is not LAYER or LAYER:CHANNEL; channels are whole numbers from 0, like mixed_5:12"
         case .badChannels(let text):
             return "--channels '\(text)' is not LAYER or LAYER:N with N in 1...256; write it like --channels mixed_4:16"
-        case .outputIsInput(let written, let read, let input, let choose):
-            return "\(written) is the same file as \(read) \(input); writing it would destroy what the render reads, with or without --overwrite: choose another \(choose)"
+        case .outputIsInput(let written, let kind, let read, let input, let choose):
+            return "\(written) is the same \(kind) as \(read) \(input); writing it would destroy what the render reads, with or without --overwrite: choose another \(choose)"
         case .framesDirIsFile(let path):
             return "--frames-dir \(path) is a file, not a folder; choose another --frames-dir"
         case .notOurs(let path, let reason, let choose):

@@ -37,7 +37,9 @@ extension Array where Element == ReadFile {
     func refuse(_ written: WrittenPath) throws {
         guard let out = FileIdentity(written.path) else { return }
         if let read = first(where: { FileIdentity($0.path) == out }) {
-            throw CommandError.outputIsInput(written: written.described, read: read.option, input: read.path,
+            var isDir: ObjCBool = false
+            let kind = FileManager.default.fileExists(atPath: written.path, isDirectory: &isDir) && isDir.boolValue ? "folder" : "file"
+            throw CommandError.outputIsInput(written: written.described, kind: kind, read: read.option, input: read.path,
                                              choose: written.choose)
         }
     }
