@@ -6,16 +6,46 @@ import Foundation
 extension FloatImage: Codable {
     private enum CodingKeys: String, CodingKey { case width, height, float32le }
 
+    /// Put in a decoder's `userInfo` under `FloatImage.expectedSize` when the size is known before
+    /// reading (a checkpoint of a render of this size): a stored image of another size is refused
+    /// from its width and height, before its pixels are decoded or anything is allocated for them.
+    public struct ExpectedSize: Sendable, Equatable {
+        public var width: Int, height: Int
+        public init(width: Int, height: Int) { self.width = width; self.height = height }
+    }
+
+    public static let expectedSize = CodingUserInfoKey(rawValue: "FloatImage.expectedSize")!
+
+    /// Bytes of `width` x `height` RGB Float32 pixels; nil for a negative side or a product that does
+    /// not fit in an Int (a crafted width of 2^62+1 made `3*w*h*4` wrap to a small number).
+    public static func byteCount(width: Int, height: Int) -> Int? {
+        guard width >= 0, height >= 0 else { return nil }
+        let (area, o1) = width.multipliedReportingOverflow(by: height)
+        let (values, o2) = area.multipliedReportingOverflow(by: 3)
+        let (bytes, o3) = values.multipliedReportingOverflow(by: MemoryLayout<UInt32>.size)
+        return o1 || o2 || o3 ? nil : bytes
+    }
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let w = try c.decode(Int.self, forKey: .width), h = try c.decode(Int.self, forKey: .height)
-        let data = try c.decode(Data.self, forKey: .float32le)
-        guard w >= 0, h >= 0, w.multipliedReportingOverflow(by: h).overflow == false,
-              data.count == 3 * w * h * MemoryLayout<UInt32>.size else {
-            throw DecodingError.dataCorruptedError(forKey: .float32le, in: c,
-                debugDescription: "\(data.count) bytes of pixels do not make a \(w)x\(h) RGB Float32 image")
+        if let expected = decoder.userInfo[Self.expectedSize] as? ExpectedSize,
+           expected != ExpectedSize(width: w, height: h) {
+            throw DecodingError.dataCorruptedError(forKey: .width, in: c,
+                debugDescription: "holds a \(w)x\(h) image where this render's are \(expected.width)x\(expected.height)")
         }
-        var px = [Float](repeating: 0, count: 3 * w * h)
+        guard let bytes = Self.byteCount(width: w, height: h) else {
+            throw DecodingError.dataCorruptedError(forKey: .width, in: c,
+                debugDescription: "holds an image of \(w)x\(h) pixels, which is not a size")
+        }
+        // The base64 text is already in memory (its file was read with a bound); its decoded bytes
+        // are at most 3/4 of it, and the pixels are allocated only once they match the size.
+        let data = try c.decode(Data.self, forKey: .float32le)
+        guard data.count == bytes else {
+            throw DecodingError.dataCorruptedError(forKey: .float32le, in: c,
+                debugDescription: "holds \(data.count) bytes of pixels, which do not make a \(w)x\(h) RGB Float32 image (\(bytes) bytes)")
+        }
+        var px = [Float](repeating: 0, count: bytes / MemoryLayout<UInt32>.size)
         data.withUnsafeBytes { raw in
             for i in px.indices {
                 px[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))

@@ -36,5 +36,9 @@ public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable, Codable 
         return range.lowerBound + Int(v % span)
     }
 
+    /// True for the all-zero state, which xoshiro never leaves (every number would be 0) and no seed
+    /// makes: a state read from a file that is this was not written by us.
+    public var isDegenerate: Bool { s0 | s1 | s2 | s3 == 0 }
+
     @inline(__always) private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 }

@@ -40,6 +40,10 @@ enum CommandError: Error, CustomStringConvertible {
     case badChannels(String)
     case badLayerSpec(String)
     case unknownLayer(String, option: String, model: String, layers: [String])
+    case outputIsInput(written: String, kind: String, read: String, input: String, choose: String)
+    case framesDirIsFile(String)
+    case notOurs(String, reason: String, choose: String)
+    case settingsExist(String, choose: String)
 
     var description: String {
         switch self {
@@ -91,11 +95,11 @@ enum CommandError: Error, CustomStringConvertible {
         case .noCheckpoint(let path):
             return "--resume: there is no checkpoint \(path), so nothing to continue; run the same command without --resume"
         case .badCheckpoint(let path, let reason):
-            return "--resume: the checkpoint \(path) \(reason); delete it and render again without --resume"
+            return "--resume: the checkpoint \(path) \(reason), so it cannot continue this render; render again with --overwrite (without --resume) to start over"
         case .checkpointExists(let path):
             return "an interrupted render left the checkpoint \(path); add --resume to continue it, or --overwrite to start again"
         case .resumeMismatch(let path, let key, let then, let now):
-            return "--resume: the checkpoint \(path) was made with \(key) = \(then), this command gives \(now); run the same command as before with --resume, or start again with --overwrite"
+            return "--resume: the checkpoint \(path) was made with \(key) = \(then) (\(RenderSettings.setting(key))), this command gives \(now); run the same command as before with --resume, or start again with --overwrite"
         case .resumeVideoMismatch(let video, let holds, let expected):
             return "--resume: \(video) holds \(holds) frames but the checkpoint expects \(expected); it was changed since, so start again with --overwrite"
         case .cannotSaveCheckpoint(let path, let reason):
@@ -114,6 +118,14 @@ enum CommandError: Error, CustomStringConvertible {
             return "--layers: '\(text)' is not LAYER or LAYER:CHANNEL; channels are whole numbers from 0, like mixed_5:12"
         case .badChannels(let text):
             return "--channels '\(text)' is not LAYER or LAYER:N with N in 1...256; write it like --channels mixed_4:16"
+        case .outputIsInput(let written, let kind, let read, let input, let choose):
+            return "\(written) is the same \(kind) as \(read) \(input); writing it would destroy what the render reads, with or without --overwrite: choose another \(choose)"
+        case .framesDirIsFile(let path):
+            return "--frames-dir \(path) is a file, not a folder; choose another --frames-dir"
+        case .notOurs(let path, let reason, let choose):
+            return "\(path) \(reason), so it is not replaced, not even with --overwrite; move it away, or choose another \(choose)"
+        case .settingsExist(let path, let choose):
+            return "\(path) holds the settings of an earlier render; pass --overwrite to replace it, or choose another \(choose)"
         case .unknownLayer(let layer, let option, let model, let layers):
             return "\(option): \"\(layer)\" is not a layer of \(model); its layers: \(layers.joined(separator: ", ")) (see dreamvideo layers --model \(model))"
         }

@@ -60,7 +60,8 @@ struct DreamImage: ParsableCommand {
 
     private func dreamImage() throws {
         let size = try self.size.map(OutputSize.init(parsing:))
-        let output = try StillOutput(path: self.output, overwrite: overwrite)
+        let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)]
+                                                + (guide.map { [ReadFile(option: "--guide", path: $0)] } ?? []))
         _ = try ModelStore().entry(named: model)
         let image = try ImageDecoder().decode(path: input)
         let guideImage = try guide.map { try ImageDecoder().decode(path: $0) }
@@ -68,7 +69,9 @@ struct DreamImage: ParsableCommand {
         if let size {
             start = image.coverCropped(width: size.width, height: size.height)
         } else {
-            start = try Self.keptSize(image)
+            let kept = Self.keptSize(image, name: input)
+            start = kept.image
+            if let note = kept.note { ProgressLine(total: 1).announce(note) }
         }
 
         let network = try loadNetwork(model, engine: engine)
@@ -87,13 +90,15 @@ struct DreamImage: ParsableCommand {
         progress.announce("wrote \(output.path)")
     }
 
-    /// The input as it is, or scaled down to fit maxSide x maxSide; refused if a side is below 75.
-    static func keptSize(_ image: FloatImage) throws -> FloatImage {
+    /// The input as it is, or scaled down to fit maxSide x maxSide; a picture with a side below 75
+    /// (1x1, 8x2000) is scaled up to cover 75 a side instead, and `note` says so.
+    static func keptSize(_ image: FloatImage, name: String) -> (image: FloatImage, note: String?) {
         let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
         let w = Int((Double(image.width) * scale).rounded()), h = Int((Double(image.height) * scale).rounded())
         guard OutputSize.sides.contains(w), OutputSize.sides.contains(h) else {
-            throw CommandError.sizeOutOfRange(width: w, height: h)
+            let (size, note) = OutputSize.fitting(image.width, image.height, name: name, largest: maxSide, even: false)
+            return (image.coverCropped(width: size.width, height: size.height), note)
         }
-        return scale < 1 ? image.resized(width: w, height: h) : image
+        return (scale < 1 ? image.resized(width: w, height: h) : image, nil)
     }
 }

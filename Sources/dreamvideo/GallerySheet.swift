@@ -65,7 +65,7 @@ struct GallerySheet: ParsableCommand {
         let size = try OutputSize(parsing: self.size)
         if layers != nil && channels != nil { throw CommandError.layersAndChannels }
         if let c = columns, !(1...64).contains(c) { throw CommandError.badColumns(c) }
-        let output = try StillOutput(path: self.output, overwrite: overwrite)
+        let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)])
         _ = try ModelStore().entry(named: model)
         let start = try ImageDecoder().decode(path: input).coverCropped(width: size.width, height: size.height)
         let network = try loadNetwork(model, engine: engine)

@@ -4,21 +4,39 @@ import FrameLoop
 import Net
 
 /// Where the frames go: an MP4, a PNG sequence, or both. Checked before the render starts.
+///
+/// Nothing a user owns is replaced: no output may be one of the files the render reads (compared by
+/// device and inode), and the files written beside the output (the settings record, the checkpoint,
+/// the frame files) replace only files recognisably dreamvideo's own, and those only with --overwrite
+/// (or --resume, which continues them).
 struct Outputs {
     var mp4: String?
     var framesDir: String?
     var encoder: MP4Sink.Options
+    /// --overwrite: our own earlier outputs are replaced, and an earlier render's frames beyond this
+    /// one's count are removed (`removeStaleFrames`).
+    var overwrite = false
 
+    /// `reads`: the files the render reads besides `input` (--schedule, --palette, --guide); `size`:
+    /// the frames' size, which bounds what a checkpoint beside the output can hold.
     /// `resume`: the MP4 of the interrupted render is expected to exist (it is continued, not replaced).
-    init(mp4: String?, framesDir: String?, input: String, overwrite: Bool, encoder: MP4Sink.Options,
-         resume: Bool = false) throws {
+    init(mp4: String?, framesDir: String?, input: String, reads: [ReadFile] = [], size: OutputSize,
+         overwrite: Bool, encoder: MP4Sink.Options, resume: Bool = false) throws {
         var mp4 = mp4
         if mp4 == nil && framesDir == nil {
             let stem = URL(fileURLWithPath: input).deletingPathExtension().lastPathComponent
             mp4 = stem + "-dream.mp4"
         }
+        self.mp4 = mp4
+        self.framesDir = framesDir
+        self.encoder = encoder
+        self.overwrite = overwrite
+        let fm = FileManager.default
+        let choose = mp4 == nil ? "--frames-dir" : "-o"
+        let reads = [ReadFile(option: "the input", path: input)] + reads
+        let keeps = overwrite || resume
+
         if let path = mp4 {
-            let fm = FileManager.default
             // Not NSString.deletingLastPathComponent: corelibs Foundation traps on a one-character path ("-o a").
             let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
             var isDir: ObjCBool = false
@@ -29,33 +47,91 @@ struct Outputs {
                 throw CommandError.outputDirectoryMissing(dir)
             }
             try Self.checkWritable(dir.isEmpty ? "." : dir)
-            // An interrupted render's video is not an ordinary existing file: say how to continue it.
-            if !overwrite && !resume && fm.fileExists(atPath: Checkpoint.path(forOutput: path)) {
-                throw CommandError.checkpointExists(Checkpoint.path(forOutput: path))
-            }
-            if fm.fileExists(atPath: path) && !overwrite && !resume { throw CommandError.outputExists(path) }
+            try reads.refuse(WrittenPath(what: "-o", path: path, choose: "-o"))
         }
         if let framesDir {
             var isDir: ObjCBool = false
-            if FileManager.default.fileExists(atPath: framesDir, isDirectory: &isDir) && isDir.boolValue {
+            if fm.fileExists(atPath: framesDir, isDirectory: &isDir) {
+                guard isDir.boolValue else { throw CommandError.framesDirIsFile(framesDir) }
                 try Self.checkWritable(framesDir)
-                if !overwrite && !resume {
-                    if FileManager.default.fileExists(atPath: Checkpoint.path(forOutput: framesDir)) {
-                        throw CommandError.checkpointExists(Checkpoint.path(forOutput: framesDir))
-                    }
-                    let names = (try? FileManager.default.contentsOfDirectory(atPath: framesDir)) ?? []
-                    if names.contains(where: { $0.hasPrefix("frame_") && $0.hasSuffix(".png") }) {
-                        throw CommandError.framesExist(framesDir)
-                    }
-                }
+                // A folder of frames is a valid video input: never write into the one being read.
+                try reads.refuse(WrittenPath(what: "--frames-dir", path: framesDir, choose: "--frames-dir"))
             } else {
                 let parent = URL(fileURLWithPath: framesDir).deletingLastPathComponent().path
-                if FileManager.default.fileExists(atPath: parent) { try Self.checkWritable(parent) }
+                if fm.fileExists(atPath: parent) { try Self.checkWritable(parent) }
             }
         }
-        self.mp4 = mp4
-        self.framesDir = framesDir
-        self.encoder = encoder
+        let beside = [WrittenPath(what: "the settings record of \(choose) \(primary)", path: settingsPath, choose: choose),
+                      WrittenPath(what: "the checkpoint of \(choose) \(primary)", path: Checkpoint.path(forOutput: primary), choose: choose)]
+        for written in beside { try reads.refuse(written) }
+        let frames = try framesDir.map { try Self.frameFiles(in: $0) } ?? []
+        for frame in frames {
+            try reads.refuse(WrittenPath(what: "a frame of --frames-dir \(framesDir ?? "")", path: frame.path, choose: "--frames-dir"))
+        }
+
+        // An interrupted render's checkpoint is not an ordinary existing file: say how to continue it
+        // (before saying that its video exists). With --resume, Checkpoint.load reads it (and says
+        // what it is if it is not ours).
+        let checkpoint = beside[1].path
+        if !resume {
+            switch Checkpoint.recognise(checkpoint, width: size.width, height: size.height) {
+            case .absent: break
+            case .notOurs(let why): throw CommandError.notOurs(checkpoint, reason: why, choose: choose)
+            case .ours: if !overwrite { throw CommandError.checkpointExists(checkpoint) }
+            }
+        }
+        if let path = mp4, fm.fileExists(atPath: path), !keeps { throw CommandError.outputExists(path) }
+        switch RenderSettings.recognise(settingsPath) {
+        case .absent: break
+        case .notOurs(let why): throw CommandError.notOurs(settingsPath, reason: why, choose: choose)
+        case .ours: if !keeps { throw CommandError.settingsExist(settingsPath, choose: choose) }
+        }
+        if let framesDir, !frames.isEmpty {
+            if let odd = frames.first(where: { !$0.isRegularFile }) {
+                throw CommandError.notOurs(odd.path, reason: "is not a frame file dreamvideo wrote (not a regular file)",
+                                           choose: "--frames-dir")
+            }
+            if !keeps { throw CommandError.framesExist(framesDir) }
+        }
+    }
+
+    /// A file in a frame folder with a name this program gives its frames (frame_00001.png ...).
+    struct FrameFile {
+        var path: String
+        var number: Int
+        var isRegularFile: Bool
+    }
+
+    /// The entries of `dir` named like our frames (lstat: a symlink is not a regular file).
+    static func frameFiles(in dir: String) throws -> [FrameFile] {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { return [] }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: dir)
+        } catch {
+            throw CommandError.outputDirectoryNotWritable(dir, reason: "its files cannot be listed")
+        }
+        return names.compactMap { name in
+            guard let n = PNGSequenceSink.frameNumber(ofName: name) else { return nil }
+            let path = dir + "/" + name
+            var st = stat()
+            let regular = lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+            return FrameFile(path: path, number: n, isRegularFile: regular)
+        }.sorted { $0.number < $1.number }
+    }
+
+    /// With --overwrite, before the render writes: removes the frames of an earlier render numbered
+    /// beyond this one's `count` (all of them when the count is not known in advance, as for a video
+    /// whose length its container does not give), so the folder ends up holding this render's frames
+    /// alone. Only regular files with our exact frame names are removed, never anything else.
+    func removeStaleFrames(beyond count: Int?) throws {
+        guard overwrite, let framesDir else { return }
+        for frame in try Self.frameFiles(in: framesDir) where frame.isRegularFile && frame.number > (count ?? 0) {
+            if unlink(frame.path) != 0 && errno != ENOENT {
+                throw CommandError.outputDirectoryNotWritable(framesDir, reason: String(cString: strerror(errno)))
+            }
+        }
     }
 
     /// A read-only folder (or file system) is found before the first frame, not after it.

@@ -124,6 +124,16 @@ struct Render: ParsableCommand {
     }
 }
 
+extension Render {
+    /// The files a render reads besides its input, as the user named them: none may be an output.
+    /// The schedule was located before (a preset's file is read too, so it is kept as well).
+    func readFiles() throws -> [ReadFile] {
+        [ReadFile(option: "--schedule", path: try PresetLocator().locate(schedule).path)]
+            + [palette.map { ReadFile(option: "--palette", path: $0) }, guide.map { ReadFile(option: "--guide", path: $0) }]
+            .compactMap { $0 }
+    }
+}
+
 /// Command-line shortcuts; each overrides every segment of the schedule.
 struct Shortcuts: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(

@@ -22,6 +22,8 @@ struct RenderPlan {
     var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
     var mappingNote: String?
+    /// Why the frames are not the input's own size when no --size was given (a picture too small or too large).
+    var sizeNote: String?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -38,10 +40,13 @@ struct RenderPlan {
 
         let image = try ImageDecoder().decode(path: c.input)
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
-        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
+        let fitted = OutputSize.fitting(image.width, image.height, name: c.input)
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fitted.size
+        sizeNote = c.size == nil ? fitted.note : nil
         let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
-        self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, overwrite: c.overwrite,
+        self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
+                                   overwrite: c.overwrite,
                                    encoder: MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec),
                                    resume: c.resume)
         if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
@@ -68,15 +73,8 @@ struct RenderPlan {
         outputs.encoder.metadata["comment"] = settings.compactJSON
 
         if c.resume {
-            let cp = try Checkpoint.load(from: checkpointPath)
-            if let d = settings.firstDifference(from: cp.settings) {
-                throw CommandError.resumeMismatch(checkpoint: checkpointPath, key: d.key, then: d.then, now: d.now)
-            }
-            guard cp.state.canvas.width == start.width, cp.state.canvas.height == start.height,
-                  (0..<self.schedule.totalFrames).contains(cp.state.framesDone) else {
-                throw CommandError.badCheckpoint(checkpointPath, reason: "does not fit this render")
-            }
-            initialState = cp.state
+            initialState = try Checkpoint.load(from: checkpointPath, continuing: settings, width: start.width,
+                                               height: start.height, totalFrames: self.schedule.totalFrames).state
         } else {
             initialState = FrameLoop.State(start: start, seed: seed, palette: palette)
         }
@@ -93,7 +91,11 @@ struct RenderPlan {
 
         var state = initialState
         // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
-        if state.framesDone == 0 { unlink(checkpointPath) }
+        if state.framesDone == 0 {
+            unlink(checkpointPath)
+            try outputs.removeStaleFrames(beyond: total)
+        }
+        if let sizeNote { progress.announce(sizeNote) }
         let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
         if let mappingNote { progress.announce(mappingNote) }
         if state.framesDone > 0 {

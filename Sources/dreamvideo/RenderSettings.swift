@@ -86,6 +86,30 @@ struct RenderSettings: Codable, Equatable {
         }
         return nil
     }
+
+    /// What the user gave that a key of `firstDifference` records, in the command's own words.
+    static func setting(_ key: String) -> String {
+        let top = String(key.prefix { $0 != "." && $0 != "[" })
+        switch top {
+        case "inputSHA256": return "the input's content"
+        case "size": return "--size, or the input's size"
+        case "model": return "--model, or the schedule's model"
+        case "modelSHA256": return "the model's weights"
+        case "threads": return "--threads"
+        case "seed": return "--seed"
+        case "backend": return "--backend"
+        case "precision": return "--precision"
+        case "paletteSHA256": return "--palette's content"
+        case "guideSHA256": return "--guide's content"
+        case "schedule": return "the schedule, or an option that overrides it"
+        case "mp4", "framesDir": return "the outputs (-o, --frames-dir)"
+        case "encoder":
+            let field = key.split(separator: ".").last.map(String.init) ?? ""
+            return ["codec", "crf", "preset", "fps"].contains(field) ? "--\(field)" : "the encoder"
+        case "videoInput": return "the video options"
+        default: return "a setting"
+        }
+    }
 }
 
 /// What `--resume` needs: the settings of the render that was stopped and the loop's state after
@@ -111,17 +135,41 @@ struct Checkpoint: Codable {
         }
     }
 
-    static func load(from path: String) throws -> Checkpoint {
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandError.noCheckpoint(path) }
+    /// The checkpoint at `path`, if it continues the render `settings` describes (`totalFrames` frames
+    /// of width x height). Read with a bound (what such a checkpoint can hold), its settings compared
+    /// first (a resume with other settings is told which one), then its state decoded with every size
+    /// checked against this render's before anything is allocated for it.
+    static func load(from path: String, continuing settings: RenderSettings, width: Int, height: Int,
+                     totalFrames: Int) throws -> Checkpoint {
+        let choose = settings.mp4 == nil ? "--frames-dir" : "-o"
+        let data = try readOwn(path, width: width, height: height, settingsBytes: settings.json.count, choose: choose)
+        let header: Header
         do {
-            let cp = try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-            guard cp.format == 1 else { throw CommandError.badCheckpoint(path, reason: "format \(cp.format) is not 1") }
-            return cp
-        } catch let e as CommandError {
-            throw e
+            header = try JSONDecoder().decode(Header.self, from: data)
         } catch {
-            throw CommandError.badCheckpoint(path, reason: "cannot be read")
+            throw CommandError.notOurs(path, reason: "is not a checkpoint dreamvideo wrote (\(explain(error)))", choose: choose)
         }
+        guard header.format == 1, header.settings.program == "dreamvideo" else {
+            throw CommandError.badCheckpoint(path, reason: "is of format \(header.format) from \(header.settings.program), not dreamvideo's format 1")
+        }
+        if let d = settings.firstDifference(from: header.settings) {
+            throw CommandError.resumeMismatch(checkpoint: path, key: d.key, then: d.then, now: d.now)
+        }
+        guard header.totalFrames == totalFrames else {
+            throw CommandError.badCheckpoint(path, reason: "is for \(header.totalFrames) frames where this render makes \(totalFrames)")
+        }
+        let decoder = JSONDecoder()
+        decoder.userInfo[FloatImage.expectedSize] = FloatImage.ExpectedSize(width: width, height: height)
+        let cp: Checkpoint
+        do {
+            cp = try decoder.decode(Checkpoint.self, from: data)
+        } catch {
+            throw CommandError.badCheckpoint(path, reason: explain(error))
+        }
+        if let problem = cp.state.problem(continuing: totalFrames, width: width, height: height) {
+            throw CommandError.badCheckpoint(path, reason: problem)
+        }
+        return cp
     }
 }
 

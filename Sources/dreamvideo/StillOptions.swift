@@ -39,7 +39,8 @@ struct StillDreamOptions: ParsableArguments {
 struct StillOutput {
     let path: String
 
-    init(path: String, overwrite: Bool) throws {
+    /// `reads`: the pictures the command reads; -o may not be one of them, even with --overwrite.
+    init(path: String, overwrite: Bool, reads: [ReadFile]) throws {
         guard path.lowercased().hasSuffix(".png") else { throw CommandError.notPNG(path) }
         let fm = FileManager.default
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
@@ -49,6 +50,7 @@ struct StillOutput {
             throw CommandError.outputDirectoryMissing(dir)
         }
         try Outputs.checkWritable(dir.isEmpty ? "." : dir)
+        try reads.refuse(WrittenPath(what: "-o", path: path, choose: "-o"))
         if fm.fileExists(atPath: path) && !overwrite { throw CommandError.outputExists(path) }
         self.path = path
     }

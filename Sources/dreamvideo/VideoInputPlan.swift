@@ -57,6 +57,8 @@ struct VideoInputPlan {
     var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
     var mappingNote: String?
+    /// Why the frames are not the video's own size when no --size was given.
+    var sizeNote: String?
 
     init(command c: Render) throws {
         // The input first: a file that is not a readable video is the mistake to report.
@@ -92,7 +94,9 @@ struct VideoInputPlan {
         expected = [info.frameCount, limit].compactMap { $0 }.min()
 
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
-        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: first.width, first.height)
+        let fitted = OutputSize.fitting(first.width, first.height, name: c.input)
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fitted.size
+        sizeNote = c.size == nil ? fitted.note : nil
         size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         var encoder = MP4Sink.Options(fps: 30, crf: c.crf, preset: c.preset, codec: c.codec)
         if let fps = c.fps {
@@ -106,7 +110,8 @@ struct VideoInputPlan {
             guard mp4 != nil || framesDir == nil else { throw CommandError.audioNeedsMP4 }
             encoder.audioSource = c.input
         }
-        outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, overwrite: c.overwrite, encoder: encoder)
+        outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
+                              overwrite: c.overwrite, encoder: encoder)
         if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
@@ -137,6 +142,8 @@ struct VideoInputPlan {
         let interrupt = Interrupt.stoppingAfterFrame(removing: outputs)
         defer { interrupt.uninstall() }
 
+        try outputs.removeStaleFrames(beyond: expected)
+        if let sizeNote { progress.announce(sizeNote) }
         let sinks = try outputs.open(frames: expected ?? 99999)
         let rate = Double(outputs.encoder.fps) / Double(outputs.encoder.fpsDenominator)
         if let mappingNote { progress.announce(mappingNote) }

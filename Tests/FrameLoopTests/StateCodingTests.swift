@@ -36,3 +36,73 @@ final class StateCodingTests: XCTestCase {
         XCTAssertThrowsError(try JSONDecoder().decode(FloatImage.self, from: Data(json.utf8)))
     }
 }
+
+/// Item 5 of issue 10: every size in a stored state is checked, with overflow-reporting arithmetic,
+/// against the render's own before anything is allocated for it.
+final class StateDecodingLimitsTests: XCTestCase {
+    func decoder(expecting width: Int, _ height: Int) -> JSONDecoder {
+        let d = JSONDecoder()
+        d.userInfo[FloatImage.expectedSize] = FloatImage.ExpectedSize(width: width, height: height)
+        return d
+    }
+
+    func message(_ error: Error) -> String {
+        if case DecodingError.dataCorrupted(let c) = error { return c.debugDescription }
+        return "\(error)"
+    }
+
+    /// 2^62+1 x 1 made `3*w*h*4` wrap to 12, the length of the pixels given: the heap was corrupted.
+    func testCheckpointWithOverflowingCanvasIsRefused() throws {
+        let json = #"{"width": 4611686018427387905, "height": 1, "float32le": "AAAAAAAAAAAAAAAA"}"#
+        XCTAssertThrowsError(try JSONDecoder().decode(FloatImage.self, from: Data(json.utf8))) {
+            XCTAssertTrue(self.message($0).contains("4611686018427387905x1"), self.message($0))
+        }
+        XCTAssertNil(FloatImage.byteCount(width: (1 << 62) + 1, height: 1))
+        XCTAssertNil(FloatImage.byteCount(width: -2, height: -3))
+        XCTAssertEqual(FloatImage.byteCount(width: 96, height: 80), 96 * 80 * 12)
+    }
+
+    /// With the render's size known, another size is refused from the width and height alone: the
+    /// pixels (here not even base64) are never decoded.
+    func testAnotherSizeIsRefusedBeforeThePixelsAreRead() throws {
+        let json = #"{"width": 100000, "height": 100000, "float32le": "not base64 at all"}"#
+        XCTAssertThrowsError(try decoder(expecting: 4, 2).decode(FloatImage.self, from: Data(json.utf8))) {
+            XCTAssertTrue(self.message($0).contains("100000x100000") && self.message($0).contains("4x2"), self.message($0))
+        }
+    }
+
+    /// Queued frames go through the same check as the canvas.
+    func testQueuedFrameOfAnotherSizeIsRefused() throws {
+        let good = FloatImage(width: 4, height: 2, pixels: [Float](repeating: 1, count: 24))
+        let odd = FloatImage(width: 2, height: 4, pixels: [Float](repeating: 1, count: 24))
+        let state = FrameLoop.State(canvas: good, framesDone: 1, rng: SeededRandom(seed: 1), queued: [good, odd])
+        let data = try JSONEncoder().encode(state)
+        XCTAssertThrowsError(try decoder(expecting: 4, 2).decode(FrameLoop.State.self, from: data)) {
+            XCTAssertTrue(self.message($0).contains("2x4"), self.message($0))
+        }
+        XCTAssertNoThrow(try decoder(expecting: 2, 4).decode(FloatImage.self, from: try JSONEncoder().encode(odd)))
+    }
+
+    /// The counts a state holds, against a 100-frame render of 4x2.
+    func testImpossibleCountsAreNamed() throws {
+        let image = FloatImage(width: 4, height: 2, pixels: [Float](repeating: 0, count: 24))
+        func problem(_ change: (inout FrameLoop.State) -> Void) -> String? {
+            var s = FrameLoop.State(canvas: image, framesDone: 3, rng: SeededRandom(seed: 1))
+            change(&s)
+            return s.problem(continuing: 100, width: 4, height: 2)
+        }
+        XCTAssertNil(problem { _ in }, "the control: a state that fits")
+        XCTAssertNil(problem { $0.queued = Array(repeating: image, count: FrameLoop.State.mostQueued); $0.framesDone = 0 }, "a full cadence group fits")
+        XCTAssertEqual(FrameLoop.State.mostQueued, 15, "cadence is 1...16")
+        XCTAssertNotNil(problem { $0.framesDone = -1 })
+        XCTAssertNotNil(problem { $0.framesDone = 100 })
+        XCTAssertNotNil(problem { $0.framesDone = .max })
+        XCTAssertNotNil(problem { $0.queued = Array(repeating: image, count: 16); $0.framesDone = 0 })
+        XCTAssertNotNil(problem { $0.queued = Array(repeating: image, count: 8); $0.framesDone = 95 }, "more queued than frames left")
+        XCTAssertNotNil(problem { $0.canvas = FloatImage(width: 2, height: 4, pixels: image.pixels) })
+        let zero = try JSONDecoder().decode(SeededRandom.self, from: Data(#"{"s0": 0, "s1": 0, "s2": 0, "s3": 0}"#.utf8))
+        XCTAssertTrue(zero.isDegenerate)
+        XCTAssertFalse(SeededRandom(seed: 0).isDegenerate)
+        XCTAssertNotNil(problem { $0.rng = zero })
+    }
+}
