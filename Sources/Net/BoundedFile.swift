@@ -18,11 +18,14 @@ public enum BoundedFile {
         case unreadable(reason: String)
     }
 
-    public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    /// `followingSymlinks: false` (for files the program wrote itself, which are never links)
+    /// refuses a symbolic link as "a symbolic link".
+    public static func read(_ path: String, limit: Int, followingSymlinks: Bool = true) throws(Failure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followingSymlinks ? 0 : O_NOFOLLOW))
         if fd < 0 {
             let e = errno
             if e == ENOENT || e == ENOTDIR { throw .missing }
+            if e == ELOOP && !followingSymlinks { throw .notAFile(kind: "a symbolic link") }
             throw .unreadable(reason: String(cString: strerror(e)))
         }
         defer { close(fd) }

@@ -191,9 +191,10 @@ extension RenderSettings {
             schedule: ScheduleRecord(schedule, model: model))
     }
 
-    /// The picture files were decoded before, so they are readable; the hash identifies their content.
+    /// The files were read before, so they are readable; the hash identifies their content. Read in
+    /// pieces, never whole: a video input can be gigabytes.
     private static func sha256(ofFile path: String) -> String {
-        SHA256.hex((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
+        SHA256.hex(ofFileAt: path) ?? SHA256.hex([UInt8]())
     }
 
     /// Beside the outputs, so that anyone can see and repeat how the video was made.
