@@ -34,6 +34,8 @@ for t in "${targets[@]}"; do
 done
 # detect_leaks=0: FFmpeg and libpng keep small one-time tables for the process's life; a leak per input
 # would show as growing memory, which -rss_limit_mb catches.
+# The Swift runtime's own backtracer would hold a crash for many seconds; libFuzzer reports it.
+export SWIFT_BACKTRACE=enable=no
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 status=0
 for t in "${targets[@]}"; do

@@ -23,8 +23,8 @@ final class AudioCopy {
     init(source: String, container: UnsafePointer<AVOutputFormat>) throws {
         self.source = source
         func fail(_ why: String) -> MP4SinkError { .audio(source: source, reason: why) }
-        // The same demuxers and protocol as the video reader (a playlist cannot bring in other files).
-        var options = MediaInput.whitelistOptions()
+        // The video reader's demuxers and protocol, and audio files (a playlist cannot bring in other files).
+        var options = MediaInput.whitelistOptions(audio: true)
         defer { av_dict_free(&options) }
         var err = avformat_open_input(&input, source, nil, &options)
         guard err >= 0, let ctx = input else { throw fail(avErrorString(err)) }

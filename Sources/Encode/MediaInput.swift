@@ -18,6 +18,9 @@ enum MediaInput {
         "ivf", "m4v", "h264", "hevc", "yuv4mpegpipe", "nut", "mxf", "dv", "rm",
     ]
     static let formatWhitelist = allowedDemuxers.sorted().joined(separator: ",")
+    /// Audio-only files, for reading audio (never for the video reader): the same rule, files that hold
+    /// their samples themselves.
+    static let audioDemuxers: Set<String> = ["wav", "w64", "aiff", "mp3", "flac", "aac", "ac3", "eac3", "caf"]
 
     /// Only plain files: whatever a whitelisted demuxer might still try to open (none should) stays on
     /// this machine's file system.
@@ -35,10 +38,11 @@ enum MediaInput {
         return fmt
     }
 
-    /// The libavformat options that hold the whitelists.
-    static func whitelistOptions() -> OpaquePointer? {
+    /// The libavformat options that hold the whitelists (with the audio-only demuxers for `audio`).
+    static func whitelistOptions(audio: Bool = false) -> OpaquePointer? {
         var options: OpaquePointer?
-        av_dict_set(&options, "format_whitelist", formatWhitelist, 0)
+        let formats = audio ? allowedDemuxers.union(audioDemuxers).sorted().joined(separator: ",") : formatWhitelist
+        av_dict_set(&options, "format_whitelist", formats, 0)
         av_dict_set(&options, "protocol_whitelist", protocolWhitelist, 0)
         return options
     }

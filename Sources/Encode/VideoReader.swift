@@ -318,6 +318,10 @@ public final class VideoFrames {
             return try decoder.decode(path: path + "/" + folderNames[folderIndex - 1])
         }
         guard let fmt = format, let ctx = codecContext, let pkt = packet else { return nil }
+        // A damaged packet is skipped and a fatal one becomes our one-line error: the decoder's own log
+        // lines would only break the progress line.
+        av_log_set_level(AV_LOG_QUIET)
+        defer { av_log_set_level(AV_LOG_ERROR) }
         while !ended {
             if let image = try receive(ctx) { framesRead += 1; return image }
             if flushed { ended = true; break }
