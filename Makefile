@@ -56,7 +56,8 @@ memory: models build
 	@BIN=$(BIN) SIZE=640x360 FRAMES=300 OCTAVES=1 STEPS=1 LAYER=mixed_3 LIMIT_MB=1536 MAX_GROWTH=5 bash tools/memory.sh
 	@BIN=$(BIN) SIZE=1920x1080 FRAMES=3 OCTAVES=3 STEPS=1 LAYER=mixed_9 LIMIT_MB=4096 bash tools/memory.sh
 
-# libFuzzer on the schedule parser and the image decoders, FUZZ_SECONDS per target (CI runs it briefly).
+# libFuzzer with AddressSanitizer on every input parser (Fuzz/run.sh lists the targets), FUZZ_SECONDS per
+# target (CI runs 30 s each).
 FUZZ_SECONDS ?= 600
 fuzz: deps
 	bash Fuzz/run.sh all $(FUZZ_SECONDS)

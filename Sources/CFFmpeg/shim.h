@@ -5,6 +5,7 @@
 #include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/dict.h>
+#include <libavutil/pixdesc.h>
 #include <errno.h>
 
 // Function-like macros and compound literals that Swift cannot import.

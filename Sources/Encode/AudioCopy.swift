@@ -23,7 +23,10 @@ final class AudioCopy {
     init(source: String, container: UnsafePointer<AVOutputFormat>) throws {
         self.source = source
         func fail(_ why: String) -> MP4SinkError { .audio(source: source, reason: why) }
-        var err = avformat_open_input(&input, source, nil, nil)
+        // The video reader's demuxers and protocol, and audio files (a playlist cannot bring in other files).
+        var options = MediaInput.whitelistOptions(audio: true)
+        defer { av_dict_free(&options) }
+        var err = avformat_open_input(&input, source, nil, &options)
         guard err >= 0, let ctx = input else { throw fail(avErrorString(err)) }
         err = avformat_find_stream_info(ctx, nil)
         let a = av_find_best_stream(ctx, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0)

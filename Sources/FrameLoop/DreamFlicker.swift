@@ -13,16 +13,18 @@ public struct DreamFlicker: Sendable {
 
     public init() {}
 
-    /// The next frame pair; `source` must have the dreamed frame's size.
-    public mutating func add(dreamed: FloatImage, source: FloatImage) {
-        precondition(dreamed.width == source.width && dreamed.height == source.height, "dreamed and source frames differ in size")
+    /// The next frame pair; `source` must have the dreamed frame's size, and both the size of the
+    /// pair before (else FrameSizeMismatch, and nothing is counted).
+    public mutating func add(dreamed: FloatImage, source: FloatImage) throws {
+        try FrameSizeMismatch.check(dreamed, source)
+        if let ps = previousSource { try FrameSizeMismatch.check(ps, source, frame: strengths.count + 1) }
         let added = dreamed.subtracting(source)
         strengths.append(Double(added.pixels.reduce(Float(0)) { $0 + abs($1) }) / Double(max(1, added.pixels.count)))
         if let ps = previousSource, let pa = previousAdded {
-            let backward = opticalFlow.flow(from: source, to: ps)
-            let forward = opticalFlow.flow(from: ps, to: source)
-            let trust = OpticalFlow.reliability(backward: backward, forward: forward)
-            let moved = pa.warped(by: backward)
+            let backward = try opticalFlow.flow(from: source, to: ps)
+            let forward = try opticalFlow.flow(from: ps, to: source)
+            let trust = try OpticalFlow.reliability(backward: backward, forward: forward)
+            let moved = try pa.warped(by: backward)
             let w = source.width, h = source.height, n = w * h
             var sum = 0.0, count = 0.0
             for y in (h / 10)..<(h - h / 10) {

@@ -118,13 +118,15 @@ public struct OpticalFlow: Sendable {
 
     public init() {}
 
-    /// For each pixel of `a`, where it is in `b`.
-    public func flow(from a: FloatImage, to b: FloatImage) -> FlowField {
-        precondition(a.width == b.width && a.height == b.height, "flow needs two pictures of the same size")
+    /// For each pixel of `a`, where it is in `b` (two pictures of one size, else FrameSizeMismatch).
+    public func flow(from a: FloatImage, to b: FloatImage) throws -> FlowField {
+        try FrameSizeMismatch.check(a, b)
         return flow(from: GrayPlane(a), to: GrayPlane(b))
     }
 
+    /// `a` and `b` of one size (checked by the public entry).
     func flow(from a: GrayPlane, to b: GrayPlane) -> FlowField {
+        precondition(a.width == b.width && a.height == b.height, "flow needs two planes of one size")
         var pa = [a], pb = [b]
         while pa.count < maxLevels, min(pa.last!.width, pa.last!.height) >= 2 * smallestSide {
             pa.append(pa.last!.halved()); pb.append(pb.last!.halved())
@@ -199,7 +201,11 @@ public struct OpticalFlow: Sendable {
     /// current) returns to the start, falling to 0 where it does not (occluded or uncovered areas,
     /// motion the flow got wrong) or where it points outside the picture. The test follows Sundaram,
     /// Brox and Keutzer (2010): the round trip may miss by a little plus a share of the motion.
-    public static func reliability(backward: FlowField, forward: FlowField) -> [Float] {
+    public static func reliability(backward: FlowField, forward: FlowField) throws -> [Float] {
+        guard backward.width == forward.width, backward.height == forward.height else {
+            throw FrameSizeMismatch(expected: .init(width: backward.width, height: backward.height),
+                                    found: .init(width: forward.width, height: forward.height))
+        }
         let w = backward.width, h = backward.height
         var out = [Float](repeating: 0, count: w * h)
         for y in 0..<h {
@@ -250,8 +256,10 @@ extension FlowField {
 extension FloatImage {
     /// This picture moved by a flow field: output pixel x takes the colour at x + flow(x) (bilinear,
     /// clamped at the border).
-    public func warped(by flow: FlowField) -> FloatImage {
-        precondition(flow.width == width && flow.height == height, "flow and picture sizes differ")
+    public func warped(by flow: FlowField) throws -> FloatImage {
+        guard flow.width == width, flow.height == height else {
+            throw FrameSizeMismatch(expected: .init(width: width, height: height), found: .init(width: flow.width, height: flow.height))
+        }
         var out = FloatImage(width: width, height: height)
         let n = width * height
         for c in 0..<3 {

@@ -42,14 +42,17 @@ public struct VideoDream: Sendable {
 
     /// The starting picture for `source`: itself for the first frame or with no carry, else the blend.
     /// Also returns the share of pixels whose motion was trusted.
-    public func start(for source: FloatImage, previousSource: FloatImage?, previousDream: FloatImage?) -> (FloatImage, Double) {
+    public func start(for source: FloatImage, previousSource: FloatImage?, previousDream: FloatImage?) throws -> (FloatImage, Double) {
         guard carry > 0, let prevSource = previousSource, let prevDream = previousDream else { return (source, 1) }
-        precondition(prevSource.width == source.width && prevSource.height == source.height, "frame size changed")
+        // run() cover-crops every source frame to the output size, so a video whose frames change size
+        // arrives here at one size; a caller that does not gets an error, not an out-of-bounds read.
+        try FrameSizeMismatch.check(prevSource, source)
+        try FrameSizeMismatch.check(prevDream, source)
         guard followsMotion else { return (source.blended(toward: prevDream, by: Float(carry)), 1) }
-        let backward = opticalFlow.flow(from: source, to: prevSource)
-        let forward = opticalFlow.flow(from: prevSource, to: source)
-        let trust = OpticalFlow.reliability(backward: backward, forward: forward)
-        let moved = prevDream.warped(by: backward)
+        let backward = try opticalFlow.flow(from: source, to: prevSource)
+        let forward = try opticalFlow.flow(from: prevSource, to: source)
+        let trust = try OpticalFlow.reliability(backward: backward, forward: forward)
+        let moved = try prevDream.warped(by: backward)
         var out = source
         let n = source.width * source.height, c = Float(carry)
         for ch in 0..<3 {
@@ -67,7 +70,7 @@ public struct VideoDream: Sendable {
         let n = state.framesDone + 1
         let at = min(n, schedule.totalFrames)
         let segment = schedule.segment(forFrame: at)
-        let (begin, share) = start(for: source, previousSource: state.previousSource, previousDream: state.previousDream)
+        let (begin, share) = try start(for: source, previousSource: state.previousSource, previousDream: state.previousDream)
         // Warm settings (fewer steps) only when the start already holds a dream to keep alive.
         let settings = segment.settings.dream(forFrame: carry > 0 && n > 1 ? 2 : 1)
         var out = try dream(begin, network: network, objectives: schedule.objectives(forFrame: at),

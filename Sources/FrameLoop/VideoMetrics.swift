@@ -46,12 +46,17 @@ public struct VideoMetrics: Sendable {
         self.zoom = zoom; self.rotation = rotation
     }
 
-    public mutating func add(_ image: FloatImage) {
+    /// The next frame. A frame whose size differs from the one before is refused (FrameSizeMismatch,
+    /// naming it) and not counted: flicker compares frames pixel by pixel after undoing the camera, and
+    /// a frame of another size is another framing (a resized render, a stray file), so rescaling it
+    /// would report a figure for a pair that is not two frames of one render.
+    public mutating func add(_ image: FloatImage) throws {
+        if let prev = previous { try FrameSizeMismatch.check(prev, image, frame: frames.count + 1) }
         var f = Self.figures(of: image)
         if let prev = previous {
-            let z = zoom ?? Self.estimateZoom(from: prev, to: image, rotation: rotation)
+            let z = try zoom ?? Self.estimateZoom(from: prev, to: image, rotation: rotation)
             f.zoom = z
-            f.flicker = Self.change(from: prev, to: image, zoom: z, rotation: rotation)
+            f.flicker = try Self.change(from: prev, to: image, zoom: z, rotation: rotation)
         }
         previous = image
         frames.append(f)
@@ -110,7 +115,8 @@ public struct VideoMetrics: Sendable {
 
     /// Mean |this - previous moved by the camera| over RGB in the central 80% (the border is where
     /// a zoom brings in mirrored picture that was never in the previous frame).
-    public static func change(from previous: FloatImage, to image: FloatImage, zoom: Double, rotation: Double) -> Double {
+    public static func change(from previous: FloatImage, to image: FloatImage, zoom: Double, rotation: Double) throws -> Double {
+        try FrameSizeMismatch.check(previous, image)
         let cam = Camera(zoom: zoom, rotation: rotation)
         let moved = cam.next(previous)
         let w = image.width, h = image.height, n = w * h
@@ -133,17 +139,18 @@ public struct VideoMetrics: Sendable {
 
     /// The zoom about the centre (0.8...1.25) that best maps `previous` onto `image`, searched on
     /// quarter-size copies, coarse then fine.
-    public static func estimateZoom(from previous: FloatImage, to image: FloatImage, rotation: Double) -> Double {
+    public static func estimateZoom(from previous: FloatImage, to image: FloatImage, rotation: Double) throws -> Double {
+        try FrameSizeMismatch.check(previous, image)
         let w = max(32, image.width / 4), h = max(32, image.height / 4)
         let a = previous.resized(width: w, height: h), b = image.resized(width: w, height: h)
-        func cost(_ z: Double) -> Double { change(from: a, to: b, zoom: z, rotation: rotation) }
-        var best = 1.0, bestCost = cost(1.0)
+        func cost(_ z: Double) throws -> Double { try change(from: a, to: b, zoom: z, rotation: rotation) }
+        var best = 1.0, bestCost = try cost(1.0)
         var step = 0.01
         var lo = 0.8, hi = 1.25
         for _ in 0..<3 {
             var z = lo
             while z <= hi + 1e-9 {
-                let c = cost(z)
+                let c = try cost(z)
                 if c < bestCost { bestCost = c; best = z }
                 z += step
             }

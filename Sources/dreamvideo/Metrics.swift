@@ -42,10 +42,14 @@ struct Metrics: ParsableCommand {
             var metrics = VideoMetrics(zoom: zoom, rotation: rotate)
             var dreamFlicker = DreamFlicker()
             let sources = try source.map { try VideoReader(path: $0).open() }
+            let video = self.video, source = self.source
             try VideoReader(path: video).forEachFrame { frame in
-                metrics.add(frame)
-                if let sources, let s = try sources.next() {
-                    dreamFlicker.add(dreamed: frame, source: s.coverCropped(width: frame.width, height: frame.height))
+                do { try metrics.add(frame) } catch let e as FrameSizeMismatch { throw FramesChangeSize(video: video, mismatch: e) }
+                // Source frames are cover-cropped to the dreamed size, as the render did with them.
+                if let sources, let source, let s = try sources.next() {
+                    do {
+                        try dreamFlicker.add(dreamed: frame, source: s.coverCropped(width: frame.width, height: frame.height))
+                    } catch let e as FrameSizeMismatch { throw FramesChangeSize(video: source, mismatch: e) }
                 }
             }
             guard let s = metrics.summary(window: window) else { throw VideoReadError.noFrames(path: video) }
@@ -69,5 +73,21 @@ struct Metrics: ParsableCommand {
         sharpness       first \(f(s.sharpnessFirst))  last \(f(s.sharpnessLast))  last/first \(f(s.sharpnessRatio, 3))
         flicker         \(f(s.flicker)) (mean change per frame after undoing a zoom of \(f(s.zoom, 4)))
         """
+    }
+}
+
+/// `metrics` on a video (or frame folder) whose frames change size: one line that names the frame and
+/// says what to do. Refused rather than rescaled, see VideoMetrics.add.
+struct FramesChangeSize: Error, CustomStringConvertible {
+    var video: String
+    var mismatch: FrameSizeMismatch
+
+    var description: String {
+        let size = mismatch.expected
+        var isFolder: ObjCBool = false
+        let fix = FileManager.default.fileExists(atPath: video, isDirectory: &isFolder) && isFolder.boolValue
+            ? "resize the frame files to one size (\(size)) first"
+            : "scale it to one size first, e.g. ffmpeg -i \(video) -vf scale=\(size.width):\(size.height) same-size.mp4"
+        return "\(video): \(mismatch); metrics compares each frame with the one before, so all frames must have one size: \(fix)"
     }
 }

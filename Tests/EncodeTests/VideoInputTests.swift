@@ -142,7 +142,7 @@ final class VideoInputTests: XCTestCase {
         let a = photo.cropped(x: 40, y: 30, width: 256, height: 192)
         let b = photo.cropped(x: 45, y: 33, width: 256, height: 192)
         // b's pixel (x, y) is a's (x + 5, y + 3): content in a at p is in b at p - (5, 3).
-        let flow = OpticalFlow().flow(from: a, to: b)
+        let flow = try OpticalFlow().flow(from: a, to: b)
         var mask = [Float](repeating: 0, count: 256 * 192)
         for y in 16..<176 { for x in 16..<240 { mask[y * 256 + x] = 1 } }
         let m = flow.mean(mask: mask)
@@ -156,7 +156,7 @@ final class VideoInputTests: XCTestCase {
         }
         XCTAssertGreaterThan(Double(within) / Double(total), 0.9)
         // The forward/backward check trusts most of a rigid shift.
-        let trust = OpticalFlow.reliability(backward: OpticalFlow().flow(from: b, to: a), forward: flow)
+        let trust = try OpticalFlow.reliability(backward: try OpticalFlow().flow(from: b, to: a), forward: flow)
         XCTAssertGreaterThan(Double(trust.reduce(0, +)) / Double(trust.count), 0.8)
     }
 }

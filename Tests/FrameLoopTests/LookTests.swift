@@ -240,7 +240,7 @@ final class LookTests: XCTestCase {
 
     // MARK: metrics
 
-    func testMetricsFiguresAndZoomEstimate() {
+    func testMetricsFiguresAndZoomEstimate() throws {
         let grey = FloatImage(width: 64, height: 48, fill: 119)
         let f = VideoMetrics.figures(of: grey)
         XCTAssertEqual(f.lightness, 50, accuracy: 0.3); XCTAssertEqual(f.chroma, 0, accuracy: 0.01)
@@ -252,9 +252,9 @@ final class LookTests: XCTestCase {
         for i in tex.pixels.indices { tex.pixels[i] = min(255, max(0, tex.pixels[i] + Float((i * 7919) % 61) - 30)) }
         let tex2 = tex.blurred(sigma: 1.5)
         let next = Camera(zoom: 1.03).next(tex2)
-        XCTAssertEqual(VideoMetrics.estimateZoom(from: tex2, to: next, rotation: 0), 1.03, accuracy: 0.003)
+        XCTAssertEqual(try VideoMetrics.estimateZoom(from: tex2, to: next, rotation: 0), 1.03, accuracy: 0.003)
         var m = VideoMetrics()
-        m.add(tex2); m.add(next)
+        try m.add(tex2); try m.add(next)
         XCTAssertLessThan(m.frames[1].flicker!, 2)
         let s = m.summary(window: 1)!
         XCTAssertEqual(s.frames, 2)
