@@ -37,6 +37,8 @@ enum MP4Faststart {
         inCtx.pointee.pb = pb
         inCtx.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
         try check(avformat_open_input(&input, nil, av_find_input_format("mp4"), nil), "cannot read the fragmented video")
+        // The stream details the index needs (VP9's profile and level for vpcC) come from the packets.
+        try check(avformat_find_stream_info(input, nil), "cannot read the fragmented video")
 
         try check(avformat_alloc_output_context2(&output, nil, "mp4", "/proc/self/fd/\(copy.descriptor)"), "cannot start the copy")
         guard let inFmt = input, let out = output, let outPB = cffmpeg_fdio_context(outIO, 1) else {

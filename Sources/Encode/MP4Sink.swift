@@ -74,6 +74,12 @@ public final class MP4Sink: FrameSink {
     private var largestPacket = 0
     private var largestDelay = 0
     private var packetsOut = 0
+    /// Video packets in the file (copied and new) and the latest frame among them: when the latest
+    /// frame is the count's last, the packets so far show frames 0 ..< count without a gap (with
+    /// B-frames, a packet boundary in decoding order often leaves one), and only there is a fragment cut.
+    private var packetsMuxed = 0
+    private var latestFrame = -1
+    private var atGaplessPoint: Bool { latestFrame + 1 == packetsMuxed }
     private var canReserve = true
 
     /// Validates the options, checks that the encoder exists and creates the temporary output file,
@@ -189,7 +195,7 @@ public final class MP4Sink: FrameSink {
         framesWritten += 1
         try drainPackets()
         largestDelay = max(largestDelay, framesWritten - packetsOut)
-        if packetsInFragment >= fragmentPackets { try flushFragment() }
+        if packetsInFragment >= fragmentPackets && atGaplessPoint { try flushFragment() }
         holdSpaceAhead()
     }
 
@@ -226,7 +232,7 @@ public final class MP4Sink: FrameSink {
             return
         }
         guard canReserve, file.reserved < end + ahead else { return }
-        if let e = file.reserve(upTo: end + 2 * ahead) {
+        if let e = file.reserve(upTo: end + ahead + ahead / 2) {
             if e == EOPNOTSUPP || e == ENOSYS { canReserve = false; return }
             lowOnSpace = String(cString: strerror(e))
         }
@@ -259,9 +265,11 @@ public final class MP4Sink: FrameSink {
         release()
         closed = true
         file.releaseReservation()
-        // The ordinary layout needs a second copy: tried only when no stop for space was asked.
+        // The ordinary layout needs a second copy of the file: on a disk that filled it may not fit
+        // (the space held for the checkpoint and the settings is not touched), and then the fragmented
+        // file, which plays, is kept.
         var rewritten: PartialFile?
-        if lowOnSpace == nil, let copy = try? PartialFile(target: path) {
+        if let copy = try? PartialFile(target: path) {
             lock.withLock { rewriteTemporary = copy.temporary }
             if (try? MP4Faststart.rewrite(from: file.descriptor, into: copy)) != nil {
                 rewritten = copy
@@ -313,21 +321,42 @@ public final class MP4Sink: FrameSink {
     /// inside this sink): keeps the whole part of what was written under the target, the complete
     /// fragmented file if its trailer was written, else the file cut at its last whole fragment.
     /// A continued video (`previous`) is left as it was instead, so that its checkpoint still fits.
-    /// Only system calls: nothing here waits for the render thread.
-    public func abandonKeepingWhatIsWhole() {
+    /// Only system calls: nothing here waits for the render thread. Returns what the target holds.
+    @discardableResult
+    public func abandonKeepingWhatIsWhole() -> Abandoned {
         let (end, complete, done) = lock.withLock { () -> (Int64, Bool, Bool) in
             let was = committed
             committed = true
             return (wholeEnd, fragmentedComplete, was)
         }
-        if done { return }
+        if done { return .finished }
+        // Writes still under way on the render's thread fail from here on (the C callback checks this
+        // first), so nothing lands past the cut.
+        io.pointee.error = ECANCELED
         if let copy = lock.withLock({ rewriteTemporary }) { unlink(copy) }
-        if previous != nil || end == 0 {
+        if previous != nil {
             unlink(file.temporary)
-            return
+            return .asBefore
+        }
+        if end == 0 {
+            unlink(file.temporary)
+            return .nothing
         }
         if !complete { _ = ftruncate(file.descriptor, off_t(end)) }
-        if rename(file.temporary, path) != 0 { unlink(file.temporary) }
+        if rename(file.temporary, path) != 0 { unlink(file.temporary); return .nothing }
+        return .wholeFragments
+    }
+
+    /// What `abandonKeepingWhatIsWhole` left under the target.
+    public enum Abandoned: Sendable {
+        /// The video was finished before the stop.
+        case finished
+        /// A continued video, left as it was before this run.
+        case asBefore
+        /// The frames of every fragment written whole (all of them when the trailer was written).
+        case wholeFragments
+        /// No fragment was whole yet: no video.
+        case nothing
     }
 
     /// Abandons the video: frees the encoder and removes the temporary. The target is left untouched.
@@ -585,13 +614,19 @@ public final class MP4Sink: FrameSink {
             if shift == nil { shift = pkt.pointee.pts == nopts ? 0 : pkt.pointee.pts }
             if pkt.pointee.pts != nopts { pkt.pointee.pts -= shift! }
             if pkt.pointee.dts != nopts { pkt.pointee.dts -= shift! }
+            if pkt.pointee.pts != nopts, let ctx = codecContext {
+                let frame = av_rescale_q(pkt.pointee.pts, inBase, ctx.pointee.time_base)
+                latestFrame = max(latestFrame, Int(frame))
+            }
+            packetsMuxed += 1
             av_packet_rescale_ts(pkt, inBase, st.pointee.time_base)
             pkt.pointee.stream_index = st.pointee.index
             pkt.pointee.pos = -1
             err = av_interleaved_write_frame(fmt, pkt)
             guard err >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(err)) }
             copied += 1
-            if copied % fragmentPackets == 0 { try flushFragment() }
+            packetsInFragment += 1
+            if packetsInFragment >= fragmentPackets && atGaplessPoint { try flushFragment() }
         }
         guard copied == previousFrames else {
             throw MP4SinkError.cannotContinue(previous: previous ?? "", reason: "it changed while being read")
@@ -607,6 +642,7 @@ public final class MP4Sink: FrameSink {
             guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
             // Each packet lasts one frame; without this the muxer cannot know the last frame's duration.
             pkt.pointee.duration = 1
+            if pkt.pointee.pts != cffmpeg_nopts_value() { latestFrame = max(latestFrame, Int(pkt.pointee.pts)) }
             av_packet_rescale_ts(pkt, ctx.pointee.time_base, st.pointee.time_base)
             pkt.pointee.stream_index = st.pointee.index
             let end = pkt.pointee.pts == cffmpeg_nopts_value() ? nil : pkt.pointee.pts + pkt.pointee.duration
@@ -614,6 +650,7 @@ public final class MP4Sink: FrameSink {
             largestPacket = max(largestPacket, Int(pkt.pointee.size))
             packetsOut += 1
             packetsInFragment += 1
+            packetsMuxed += 1
             let w = av_interleaved_write_frame(fmt, pkt)
             guard w >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(w)) }
             // The sound up to the end of this picture, so audio and video lie side by side in the file.

@@ -173,12 +173,19 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     /// fragment, or as it was when it was being continued; every finished frame file) and removes the
     /// temporaries. Only system calls, safe while other threads are inside the sinks.
     func abandon() -> String {
-        mp4?.abandonKeepingWhatIsWhole()
+        let video = mp4?.abandonKeepingWhatIsWhole()
         frames?.abandonFrameInProgress()
         if let t = checkpointFile?.temporary { unlink(t) }
         unlink(settingsFile.temporary)
         var kept: [String] = []
-        if let mp4 { kept.append(mp4.previous != nil ? "\(mp4.path) is as it was before this run" : "\(mp4.path) keeps its whole part") }
+        if let mp4, let video {
+            switch video {
+            case .finished: kept.append("\(mp4.path) was finished")
+            case .asBefore: kept.append("\(mp4.path) is as it was before this run")
+            case .wholeFragments: kept.append("\(mp4.path) keeps the frames written whole so far (it plays)")
+            case .nothing: kept.append("no video was kept (no part of it was whole yet)")
+            }
+        }
         if let frames { kept.append("the frame files finished are kept in \(frames.directory)") }
         return kept.joined(separator: "; ") + "; no checkpoint was saved in this run"
     }
@@ -196,13 +203,14 @@ extension OpenOutputs.Outcome {
     }
 
     /// Where the frames are and how to go on, for a render that stopped before its end.
-    func stopReport(settings: RenderSettings) -> String {
+    /// `fix`: what to do first (a stop forced by a write error is continued once its cause is gone).
+    func stopReport(settings: RenderSettings, fix: String? = nil) -> String {
         let of = total.map { " of \($0)" } ?? ""
         var text = "stopped after frame \(frames)\(of); \(summary) hold\(summary.contains(" and ") ? "" : "s") frames 1-\(frames)"
         if let v = videoFrames, v != frames { text += " (the video only the first \(v))" }
         if layout == .fragmented { text += "; the video is a fragmented MP4 (it plays; there was no room to rewrite it with its index first)" }
         if let checkpoint {
-            text += ". To continue, run: \(Self.resumeCommand(settings)) (checkpoint: \(checkpoint))"
+            text += ". To continue, \(fix.map { $0 + ", then " } ?? "")run: \(Self.resumeCommand(settings)) (checkpoint: \(checkpoint))"
         } else {
             text += ". It cannot be resumed; render again with --overwrite"
         }
@@ -234,6 +242,7 @@ extension OpenOutputs.Outcome {
             throw ExitCode(128 + signal)
         }
         if frames == 0 && checkpoint == nil, let failure { throw failure }
-        throw RenderStopped(description: trouble.joined(separator: "; ") + "; " + stopReport(settings: settings))
+        throw RenderStopped(description: trouble.joined(separator: "; ") + "; "
+                            + stopReport(settings: settings, fix: "free some space (or remove the cause above)"))
     }
 }

@@ -86,6 +86,9 @@ struct Outputs {
     func open(frames: Int?, settings: RenderSettings,
               checkpoint: (path: String, state: FrameLoop.State, queued: Int)? = nil) throws -> OpenOutputs {
         let framesDone = checkpoint?.state.framesDone ?? 0
+        // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
+        // instead of killing the process with SIGXFSZ before anything is kept.
+        signal(SIGXFSZ, SIG_IGN)
         // The MP4 first: it checks the encoder options before touching the disk, and if the frame
         // folder then fails the MP4's temporary is removed, so a mistake leaves no empty folder or file.
         var video: MP4Sink?
