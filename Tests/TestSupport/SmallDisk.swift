@@ -19,7 +19,9 @@ public final class SmallDisk {
     /// A full folder of small files (PNGs) is only possible on a real small file system.
     public var fillsFolders: Bool { mounted }
 
-    public init(at path: String, bytes: Int) throws {
+    /// `bytes` for a tmpfs; `fileSizeLimit` (default `bytes`) for a limit on each file instead.
+    public init(at path: String, bytes: Int, fileSizeLimit limit: Int? = nil) throws {
+        let limit = limit ?? bytes
         self.path = path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false)
         if ProcessInfo.processInfo.environment["DREAMVIDEO_TEST_NO_MOUNT"] == nil {
@@ -29,12 +31,12 @@ public final class SmallDisk {
                 why = "a \(bytes)-byte tmpfs"
                 return
             }
-            why = "mount is not allowed here (\(m.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): a file-size limit (RLIMIT_FSIZE) of \(bytes) bytes instead"
+            why = "mount is not allowed here (\(m.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): a file-size limit (RLIMIT_FSIZE) of \(limit) bytes instead"
         } else {
-            why = "DREAMVIDEO_TEST_NO_MOUNT is set: a file-size limit (RLIMIT_FSIZE) of \(bytes) bytes instead of a tmpfs"
+            why = "DREAMVIDEO_TEST_NO_MOUNT is set: a file-size limit (RLIMIT_FSIZE) of \(limit) bytes instead of a tmpfs"
         }
         mounted = false
-        fileSizeLimit = bytes
+        fileSizeLimit = limit
     }
 
     deinit { unmount() }
