@@ -105,7 +105,7 @@ enum CommandError: Error, CustomStringConvertible {
         case .noRoomForCheckpoint(let path, let bytes, let reason):
             return "cannot hold \((bytes + 999_999) / 1_000_000) MB for the checkpoint \(path) (\(reason)); a stopped render could not be resumed: free some space first"
         case .cannotSaveSettings(let path, let reason):
-            return "cannot write the settings record \(path) (\(reason)); the frames are kept"
+            return "cannot write the settings record \(path) (\(reason))"
         case .notPNG(let path):
             return "-o \(path) is not a .png file; dream and gallery write PNG, so name it like out.png"
         case .pngIsDirectory(let path):

@@ -43,6 +43,8 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
         /// When the video holds another count than the frame files (a write to it failed).
         var videoFrames: Int?
         var layout: MP4Sink.Layout?
+        /// The outputs that exist after closing (a removed folder takes its files with it).
+        var present: [String] = []
     }
 
     init(mp4: MP4Sink?, frames: PNGSequenceSink?, total: Int?, summary: String, settings: RenderSettings,
@@ -166,6 +168,10 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
         } else {
             settingsFile.discard()
         }
+        if let mp4, FileManager.default.fileExists(atPath: mp4.path) { outcome.present.append(settings.mp4 ?? mp4.path) }
+        if let frames, FileManager.default.fileExists(atPath: frames.directory) {
+            outcome.present.append((settings.framesDir ?? frames.directory) + "/frame_*.png")
+        }
         return outcome
     }
 
@@ -206,7 +212,11 @@ extension OpenOutputs.Outcome {
     /// `fix`: what to do first (a stop forced by a write error is continued once its cause is gone).
     func stopReport(settings: RenderSettings, fix: String? = nil) -> String {
         let of = total.map { " of \($0)" } ?? ""
-        var text = "stopped after frame \(frames)\(of); \(summary) hold\(summary.contains(" and ") ? "" : "s") frames 1-\(frames)"
+        guard !present.isEmpty else {
+            return "stopped after frame \(frames)\(of); nothing could be kept: \(summary) no longer exist\(summary.contains(" and ") ? "" : "s")"
+        }
+        let where_ = present.joined(separator: " and ")
+        var text = "stopped after frame \(frames)\(of); \(where_) hold\(present.count > 1 ? "" : "s") frames 1-\(frames)"
         if let v = videoFrames, v != frames { text += " (the video only the first \(v))" }
         if layout == .fragmented { text += "; the video is a fragmented MP4 (it plays; there was no room to rewrite it with its index first)" }
         if let checkpoint {
