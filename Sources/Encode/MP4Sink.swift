@@ -5,9 +5,20 @@ import FrameLoop
 /// Encodes frames into an MP4 as they arrive, through libavcodec/libavformat/libswscale in-process.
 ///
 /// The video is yuv420p, tagged BT.709 limited range, constant frame rate `fps`. The file is written
-/// to `dir/.name.partial` and renamed onto the target only by `finish()`; `cancel()` (or dropping the
-/// sink unfinished) removes the temporary, so a file under the target name is always complete.
-/// The moov atom is placed before the media data (+faststart) so the video plays while downloading.
+/// to a hidden temporary of our own (PartialFile: unique name, O_EXCL|O_NOFOLLOW, handed to FFmpeg
+/// through an AVIOContext on the descriptor) and renamed onto the target only by `finish()`;
+/// `cancel()` (or dropping the sink unfinished) removes the temporary.
+///
+/// While frames arrive the file is a fragmented MP4 (an empty moov first, then a moof+mdat fragment
+/// about every second), so every prefix of it that ends on a fragment plays: a stop at any moment, a
+/// full disk or a killed process keep what was whole. `finish()` then rewrites it as an ordinary MP4
+/// with the moov first (+faststart, which plays while downloading) when the disk has room for the
+/// copy, and otherwise keeps the fragmented file, which plays too (`layout` says which).
+///
+/// Disk space for what a stop must still write (the encoder's delayed frames, the fragment being
+/// built, the index) is held ahead of the data (fallocate); when it cannot be extended, or the
+/// process's file-size limit is near, `lowOnSpace` says why and the caller stops after the frame:
+/// `finish()` then writes into the space held, so the video keeps every frame it was given.
 ///
 /// Given a `previous` video (the same encoder settings, finished by an earlier, interrupted render),
 /// the sink first copies its packets, unchanged, into the new file, then encodes its own frames after
@@ -20,6 +31,7 @@ public final class MP4Sink: FrameSink {
     public private(set) var framesWritten = 0
 
     private let file: PartialFile
+    private var io: UnsafeMutablePointer<cffmpeg_fdio>
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var codecContext: UnsafeMutablePointer<AVCodecContext>?
     private var stream: UnsafeMutablePointer<AVStream>?
@@ -39,45 +51,107 @@ public final class MP4Sink: FrameSink {
     /// The source whose audio is copied in (options.audioSource), opened by init.
     private var audio: AudioCopy?
 
+    /// Why the render should stop after this frame (the disk, or the file-size limit, cannot take
+    /// more than the space held for finishing); nil while there is room.
+    public private(set) var lowOnSpace: String?
+    /// How the finished file is laid out.
+    public enum Layout: String, Sendable { case faststart, fragmented }
+    public private(set) var layout: Layout?
+    /// The temporary the frames go to (for tests and messages).
+    public var temporaryPath: String { file.temporary }
+
+    /// What a stop from another thread may use: the end of the last whole fragment and whether the
+    /// fragmented file is complete (its trailer written).
+    private let lock = NSLock()
+    private var wholeEnd: Int64 = 0
+    private var fragmentedComplete = false
+    private var committed = false
+    /// The faststart copy being written by finish(), removed by a stop that cannot wait.
+    private var rewriteTemporary: String?
+    /// Video packets in the fragment being built, and the largest packet and encoder delay seen:
+    /// what sizes the space held ahead.
+    private var packetsInFragment = 0
+    private var largestPacket = 0
+    private var largestDelay = 0
+    private var packetsOut = 0
+    /// Video packets in the file (copied and new) and the latest frame among them: when the latest
+    /// frame is the count's last, the packets so far show frames 0 ..< count without a gap (with
+    /// B-frames, a packet boundary in decoding order often leaves one), and only there is a fragment cut.
+    private var packetsMuxed = 0
+    private var latestFrame = -1
+    private var atGaplessPoint: Bool { latestFrame + 1 == packetsMuxed }
+    private var canReserve = true
+
     /// Validates the options, checks that the encoder exists and creates the temporary output file,
     /// so that every configuration error shows before any frame is computed.
     public init(path: String, options: Options = Options(), continuing previous: String? = nil) throws {
         self.options = options
-        file = PartialFile(target: path)
-        self.path = file.target
+        self.path = URL(fileURLWithPath: path).path
         self.previous = previous
-        try Self.validate(options)
-        previousFrames = try previous.map { try Self.countFrames(in: $0) } ?? 0
+        io = .allocate(capacity: 1)
+        io.initialize(to: cffmpeg_fdio(fd: -1, position: 0, end: 0, error: 0))
+        do {
+            try Self.validate(options)
+            previousFrames = try previous.map { try Self.countFrames(in: $0) } ?? 0
+        } catch {
+            io.deallocate()
+            throw error
+        }
         // x264 and friends log every setting at info level; only real errors should reach the terminal.
         av_log_set_level(AV_LOG_ERROR)
         guard avcodec_find_encoder_by_name(options.codec) != nil else {
+            io.deallocate()
             throw MP4SinkError.encoderNotAvailable(options.codec)
         }
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: self.path, isDirectory: &isDir), isDir.boolValue {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: self.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            io.deallocate()
             throw MP4SinkError.targetIsDirectory(path: self.path)
         }
-        // The muxer is named because the temporary's extension (.partial) says nothing.
+        do { file = try Self.createTemporary(for: self.path) } catch {
+            io.deallocate()
+            throw error
+        }
+        // The muxer is named: FFmpeg opens no path of ours (it writes through `io`).
         var fmt: UnsafeMutablePointer<AVFormatContext>?
-        var err = avformat_alloc_output_context2(&fmt, nil, "mp4", file.temporary)
+        let err = avformat_alloc_output_context2(&fmt, nil, "mp4", nil)
         guard err >= 0, let fmt else {
+            file.discard()
             throw MP4SinkError.cannotCreateOutput(directory: file.directory, reason: avErrorString(err))
         }
         format = fmt
+        io.pointee = cffmpeg_fdio(fd: file.descriptor, position: 0, end: 0, error: 0)
         if let source = options.audioSource {
             if previous != nil {
+                avformat_free_context(fmt); format = nil; file.discard()
                 throw MP4SinkError.invalidOption("an audio stream cannot be added to a continued video")
             }
-            audio = try AudioCopy(source: source, container: fmt.pointee.oformat)
+            do { audio = try AudioCopy(source: source, container: fmt.pointee.oformat) } catch {
+                avformat_free_context(fmt); format = nil; file.discard()
+                throw error
+            }
         }
         closed = false   // from here a throw runs deinit -> cancel(), which frees all and removes the temporary
-        err = avio_open(&fmt.pointee.pb, file.temporary, AVIO_FLAG_WRITE)
-        guard err >= 0 else {
-            throw MP4SinkError.cannotCreateOutput(directory: file.directory, reason: avErrorString(err))
+        guard let pb = cffmpeg_fdio_context(io, 1) else {
+            throw MP4SinkError.cannotCreateOutput(directory: file.directory, reason: "out of memory")
+        }
+        fmt.pointee.pb = pb
+        fmt.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+    }
+
+    /// Opens the temporary (the one step of init that touches the disk), mapping its errno.
+    private static func createTemporary(for path: String) throws -> PartialFile {
+        do { return try PartialFile(target: path) } catch {
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            throw MP4SinkError.cannotCreateOutput(directory: dir, reason: "\(error)")
         }
     }
 
-    deinit { if !closed { cancel() } }
+    deinit {
+        if !closed { cancel() }
+        file.discard()
+        io.deallocate()
+    }
 
     public func write(_ image: FloatImage) throws {
         if closed { throw MP4SinkError.alreadyFinished }
@@ -120,9 +194,54 @@ public final class MP4Sink: FrameSink {
         guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
         framesWritten += 1
         try drainPackets()
+        largestDelay = max(largestDelay, framesWritten - packetsOut)
+        if packetsInFragment >= fragmentPackets && atGaplessPoint { try flushFragment() }
+        holdSpaceAhead()
     }
 
-    /// Flushes the encoder, writes the index and renames the temporary onto the target.
+    /// About one second of video per fragment: what a stop at the worst moment loses when nothing
+    /// could be held ahead (a file system without fallocate), and what a player reads at a time.
+    private var fragmentPackets: Int { max(1, (options.fps + options.fpsDenominator / 2) / options.fpsDenominator) }
+
+    /// Writes the fragment built so far to the file and notes where the whole part of the file ends.
+    private func flushFragment() throws {
+        guard let fmt = format else { return }
+        // av_write_frame(NULL) on a muxer with frag_custom writes the fragment it holds.
+        var e = av_write_frame(fmt, nil)
+        if e >= 0 { avio_flush(fmt.pointee.pb); e = io.pointee.error == 0 ? 0 : cffmpeg_averror(io.pointee.error) }
+        guard e >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(e)) }
+        packetsInFragment = 0
+        file.noteWritten(upTo: io.pointee.end)
+        lock.withLock { wholeEnd = io.pointee.end }
+    }
+
+    /// Keeps disk space held past the data for everything `finish()` must still write: the frames the
+    /// encoder holds (its delay), the fragment being built and the index, each counted at the largest
+    /// packet seen (x264 at 640x360: 40 frames of delay; the first I-frame is the largest packet), and
+    /// before any packet at 8 raw frames. When the space cannot be held, `lowOnSpace` says why.
+    private func holdSpaceAhead() {
+        guard lowOnSpace == nil, let (w, h) = encodedSize else { return }
+        let rawFrame = w * h * 3 / 2
+        let packets = largestDelay + fragmentPackets + 8
+        var ahead = Int64(max(8 * rawFrame, packets * largestPacket)) + 256 * 1024
+        if audio != nil { ahead += Int64(packets) * 64 * 1024 / Int64(fragmentPackets) }   // AAC at up to 512 kbit/s
+        let end = io.pointee.end
+        var limit = rlimit()
+        if getrlimit(__rlimit_resource_t(RLIMIT_FSIZE.rawValue), &limit) == 0, limit.rlim_cur != rlim_t.max, end + ahead > Int64(limit.rlim_cur) {
+            lowOnSpace = "the file size limit (ulimit -f, \(limit.rlim_cur) bytes) is reached"
+            return
+        }
+        guard canReserve, file.reserved < end + ahead else { return }
+        if let e = file.reserve(upTo: end + ahead + ahead / 2) {
+            if e == EOPNOTSUPP || e == ENOSYS { canReserve = false; return }
+            lowOnSpace = String(cString: strerror(e))
+        }
+    }
+
+    /// Flushes the encoder, writes the last fragment and the index, rewrites the file with its moov
+    /// first when there is room for the copy (else keeps it fragmented), and renames it onto the target.
+    /// A write that fails here still leaves the whole fragments under the target
+    /// (`MP4SinkError.writeFailedKeeping`).
     public func finish() throws {
         if closed { throw MP4SinkError.alreadyFinished }
         guard framesWritten > 0, let ctx = codecContext, let fmt = format else {
@@ -134,28 +253,116 @@ public final class MP4Sink: FrameSink {
             guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
             try drainPackets()
             try audio?.copy(until: seconds(ofFrame: previousFrames + framesWritten), into: fmt, path: path)
-            // With +faststart the trailer rewrites the file to move moov to the front: it can fail on a full disk.
             var e = av_write_trailer(fmt)
+            if e >= 0 { avio_flush(fmt.pointee.pb); e = io.pointee.error == 0 ? 0 : cffmpeg_averror(io.pointee.error) }
             guard e >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(e)) }
-            e = avio_closep(&fmt.pointee.pb)
-            guard e >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(e)) }
+            file.noteWritten(upTo: io.pointee.end)
+            lock.withLock { wholeEnd = io.pointee.end; fragmentedComplete = true }
         } catch {
-            cancel()
-            throw error
+            let kept = keepWholeFragments()
+            throw MP4SinkError.writeFailedKeeping(path: path, reason: "\(error)", frames: kept)
         }
         release()
         closed = true
-        if let reason = file.commit() {
-            file.discard()
-            throw MP4SinkError.writeFailed(path: path, reason: reason)
+        file.releaseReservation()
+        // The ordinary layout needs a second copy of the file: on a disk that filled it may not fit
+        // (the space held for the checkpoint and the settings is not touched), and then the fragmented
+        // file, which plays, is kept.
+        var rewritten: PartialFile?
+        if let copy = try? PartialFile(target: path) {
+            lock.withLock { rewriteTemporary = copy.temporary }
+            if (try? MP4Faststart.rewrite(from: file.descriptor, into: copy)) != nil {
+                rewritten = copy
+            } else {
+                copy.discard()
+            }
         }
+        do {
+            let done = lock.withLock { () -> Bool in
+                if committed { return true }   // a third signal kept the file meanwhile
+                committed = true
+                return false
+            }
+            if done { return }
+            if let rewritten {
+                try rewritten.commit()
+                file.discard()
+                layout = .faststart
+            } else {
+                try file.commit()
+                layout = .fragmented
+            }
+        } catch {
+            rewritten?.discard()
+            file.discard()
+            throw MP4SinkError.writeFailed(path: path, reason: "\(error)")
+        }
+    }
+
+    /// After a failed write: the file cut at its last whole fragment, renamed onto the target when it
+    /// holds any frame (else removed). Returns the frames it holds.
+    private func keepWholeFragments() -> Int {
+        let end = lock.withLock { () -> Int64? in
+            if committed { return nil }
+            committed = true
+            return wholeEnd
+        }
+        release()
+        closed = true
+        guard let end, end > 0, (try? file.truncate(to: end)) != nil, (try? file.commit()) != nil else {
+            file.discard()
+            return 0
+        }
+        layout = .fragmented
+        return (try? Self.countFrames(in: path)) ?? 0
+    }
+
+    /// For a stop that cannot wait (a third Ctrl-C, from another thread while the render thread may be
+    /// inside this sink): keeps the whole part of what was written under the target, the complete
+    /// fragmented file if its trailer was written, else the file cut at its last whole fragment.
+    /// A continued video (`previous`) is left as it was instead, so that its checkpoint still fits.
+    /// Only system calls: nothing here waits for the render thread. Returns what the target holds.
+    @discardableResult
+    public func abandonKeepingWhatIsWhole() -> Abandoned {
+        let (end, complete, done) = lock.withLock { () -> (Int64, Bool, Bool) in
+            let was = committed
+            committed = true
+            return (wholeEnd, fragmentedComplete, was)
+        }
+        if done { return .finished }
+        // Writes still under way on the render's thread fail from here on (the C callback checks this
+        // first), so nothing lands past the cut.
+        io.pointee.error = ECANCELED
+        if let copy = lock.withLock({ rewriteTemporary }) { unlink(copy) }
+        if previous != nil {
+            unlink(file.temporary)
+            return .asBefore
+        }
+        if end == 0 {
+            unlink(file.temporary)
+            return .nothing
+        }
+        if !complete { _ = ftruncate(file.descriptor, off_t(end)) }
+        if rename(file.temporary, path) != 0 { unlink(file.temporary); return .nothing }
+        return .wholeFragments
+    }
+
+    /// What `abandonKeepingWhatIsWhole` left under the target.
+    public enum Abandoned: Sendable {
+        /// The video was finished before the stop.
+        case finished
+        /// A continued video, left as it was before this run.
+        case asBefore
+        /// The frames of every fragment written whole (all of them when the trailer was written).
+        case wholeFragments
+        /// No fragment was whole yet: no video.
+        case nothing
     }
 
     /// Abandons the video: frees the encoder and removes the temporary. The target is left untouched.
     public func cancel() {
         if closed { return }
         closed = true
-        if let fmt = format, fmt.pointee.pb != nil { avio_closep(&fmt.pointee.pb) }
         release()
         file.discard()
     }
@@ -241,11 +448,17 @@ public final class MP4Sink: FrameSink {
             av_dict_set(&fmt.pointee.metadata, key, value, 0)
         }
         var muxOptions: OpaquePointer?
-        av_dict_set(&muxOptions, "movflags", "+faststart", 0)
+        // Fragments we cut ourselves (frag_custom, see flushFragment) after an empty moov; offsets from
+        // each moof (default_base_moof), as browsers' MSE and the DASH/CMAF profiles expect.
+        av_dict_set(&muxOptions, "movflags", "+frag_custom+empty_moov+default_base_moof", 0)
         err = avformat_write_header(fmt, &muxOptions)
         av_dict_free(&muxOptions)
+        if err >= 0 { avio_flush(fmt.pointee.pb); err = io.pointee.error == 0 ? 0 : cffmpeg_averror(io.pointee.error) }
         guard err >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(err)) }
-        if let input { try copyPackets(from: input, stream: inputStream) }
+        if let input {
+            try copyPackets(from: input, stream: inputStream)
+            try flushFragment()
+        }
 
         // RGB is full range; tell swscale to produce BT.709 limited range, matching the tags above.
         guard let sws = sws_getContext(Int32(w), Int32(h), AV_PIX_FMT_RGB24, Int32(w), Int32(h), AV_PIX_FMT_YUV420P,
@@ -386,6 +599,9 @@ public final class MP4Sink: FrameSink {
         var p: UnsafeMutablePointer<AVPacket>? = pkt
         defer { av_packet_free(&p) }
         let inBase = input.pointee.streams[Int(index)]!.pointee.time_base
+        // The first picture at 0, whether the earlier file was rewritten (an edit list puts it there)
+        // or kept fragmented (it starts after the B-frame delay): the new frames are numbered from it.
+        var shift: Int64?
         var copied = 0
         while true {
             var err = av_read_frame(input, pkt)
@@ -394,12 +610,23 @@ public final class MP4Sink: FrameSink {
             defer { av_packet_unref(pkt) }
             guard pkt.pointee.stream_index == index else { continue }
             if let n = copiedLengthSize { try toAnnexB(pkt, lengthSize: n) }
+            let nopts = cffmpeg_nopts_value()
+            if shift == nil { shift = pkt.pointee.pts == nopts ? 0 : pkt.pointee.pts }
+            if pkt.pointee.pts != nopts { pkt.pointee.pts -= shift! }
+            if pkt.pointee.dts != nopts { pkt.pointee.dts -= shift! }
+            if pkt.pointee.pts != nopts, let ctx = codecContext {
+                let frame = av_rescale_q(pkt.pointee.pts, inBase, ctx.pointee.time_base)
+                latestFrame = max(latestFrame, Int(frame))
+            }
+            packetsMuxed += 1
             av_packet_rescale_ts(pkt, inBase, st.pointee.time_base)
             pkt.pointee.stream_index = st.pointee.index
             pkt.pointee.pos = -1
             err = av_interleaved_write_frame(fmt, pkt)
             guard err >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(err)) }
             copied += 1
+            packetsInFragment += 1
+            if packetsInFragment >= fragmentPackets && atGaplessPoint { try flushFragment() }
         }
         guard copied == previousFrames else {
             throw MP4SinkError.cannotContinue(previous: previous ?? "", reason: "it changed while being read")
@@ -415,10 +642,15 @@ public final class MP4Sink: FrameSink {
             guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
             // Each packet lasts one frame; without this the muxer cannot know the last frame's duration.
             pkt.pointee.duration = 1
+            if pkt.pointee.pts != cffmpeg_nopts_value() { latestFrame = max(latestFrame, Int(pkt.pointee.pts)) }
             av_packet_rescale_ts(pkt, ctx.pointee.time_base, st.pointee.time_base)
             pkt.pointee.stream_index = st.pointee.index
             let end = pkt.pointee.pts == cffmpeg_nopts_value() ? nil : pkt.pointee.pts + pkt.pointee.duration
             let endSeconds = end.map { Double($0) * av_q2d(st.pointee.time_base) }
+            largestPacket = max(largestPacket, Int(pkt.pointee.size))
+            packetsOut += 1
+            packetsInFragment += 1
+            packetsMuxed += 1
             let w = av_interleaved_write_frame(fmt, pkt)
             guard w >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(w)) }
             // The sound up to the end of this picture, so audio and video lie side by side in the file.
@@ -437,7 +669,7 @@ public final class MP4Sink: FrameSink {
         if codecContext != nil { avcodec_free_context(&codecContext) }
         if let s = scaler { sws_freeContext(s); scaler = nil }
         if let fmt = format {
-            if fmt.pointee.pb != nil { avio_closep(&fmt.pointee.pb) }
+            if fmt.pointee.pb != nil { cffmpeg_fdio_context_free(&fmt.pointee.pb) }
             avformat_free_context(fmt)
             format = nil
         }

@@ -9,6 +9,8 @@ public enum MP4SinkError: Error, CustomStringConvertible, Equatable {
     case emptyFrame(width: Int, height: Int)
     case sizeChanged(expected: String, got: String)
     case writeFailed(path: String, reason: String)
+    /// A write failed while finishing: the whole fragments before it were kept under the target.
+    case writeFailedKeeping(path: String, reason: String, frames: Int)
     case noFrames(path: String)
     case alreadyFinished
     case cannotContinue(previous: String, reason: String)
@@ -36,6 +38,10 @@ public enum MP4SinkError: Error, CustomStringConvertible, Equatable {
             return "frame size changed from \(expected) to \(got) in one video; every frame must have the same size"
         case let .writeFailed(path, reason):
             return "cannot write video \(path): \(reason); check free space and that the directory still exists"
+        case let .writeFailedKeeping(path, reason, frames):
+            return frames > 0
+                ? "cannot finish video \(path): \(reason); it keeps the first \(frames) frames, which play"
+                : "cannot write video \(path): \(reason); no frame could be kept; check free space and that the directory still exists"
         case let .noFrames(path):
             return "no frames were written to \(path), so no video was made; write at least one frame before finish()"
         case let .cannotContinue(previous, reason):

@@ -17,6 +17,9 @@ public final class PNGSequenceSink: FrameSink {
     private var size: (width: Int, height: Int)?
     private var rgb: [UInt8] = []
     private var finished = false
+    /// The frame being written (its temporary), for a stop from another thread that cannot wait.
+    private let lock = NSLock()
+    private var inProgress: String?
 
     public init(directory: String, startIndex: Int = 1, lastIndex: Int? = nil) throws {
         precondition(startIndex >= 0, "frame index must not be negative")
@@ -50,8 +53,15 @@ public final class PNGSequenceSink: FrameSink {
             rgb = [UInt8](repeating: 0, count: 3 * frame.width * frame.height)
         }
         interleaveRGB8(frame, into: &rgb, paddedWidth: frame.width, paddedHeight: frame.height)
-        try PNGWriter.write(rgb: rgb, width: frame.width, height: frame.height, to: path(index: nextIndex), fast: true)
+        try PNGWriter.write(rgb: rgb, width: frame.width, height: frame.height, to: path(index: nextIndex), fast: true,
+                            writing: { [lock] file in lock.withLock { self.inProgress = file?.temporary } })
         nextIndex += 1
+    }
+
+    /// Removes the temporary of a frame being written (never a finished frame): what a stop that
+    /// cannot wait leaves behind is then only whole frames. Safe from any thread.
+    public func abandonFrameInProgress() {
+        if let t = lock.withLock({ inProgress }) { unlink(t) }
     }
 
     /// Every file is complete as soon as `write` returns; finishing only refuses further frames.

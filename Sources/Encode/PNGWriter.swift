@@ -45,27 +45,38 @@ public enum PNGWriter {
         try write(rgb: rgb, width: image.width, height: image.height, to: path, fast: fast)
     }
 
-    static func write(rgb: [UInt8], width: Int, height: Int, to path: String, fast: Bool) throws {
-        let file = PartialFile(target: path)
+    static func write(rgb: [UInt8], width: Int, height: Int, to path: String, fast: Bool,
+                      writing: ((PartialFile?) -> Void)? = nil) throws {
         var img = png_image()
         img.version = UInt32(PNG_IMAGE_VERSION)
         img.width = UInt32(width)
         img.height = UInt32(height)
         img.format = UInt32(PNG_FORMAT_RGB)
         img.flags = fast ? UInt32(PNG_IMAGE_FLAG_FAST) : 0
-        errno = 0
-        let ok = rgb.withUnsafeBytes { png_image_write_to_file(&img, file.temporary, 0, $0.baseAddress, 0, nil) }
+        // Compressed in memory (into libpng's own bound, so once), then written to a temporary we
+        // created ourselves: libpng never opens a path (its fopen "wb" would follow a planted link).
+        var size = cpng_png_size_max(img)
+        var png = [UInt8](repeating: 0, count: size)
+        let ok = png.withUnsafeMutableBytes { out in
+            rgb.withUnsafeBytes { png_image_write_to_memory(&img, out.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
+        }
         if ok == 0 {
-            // libpng says only "Write Error"; the C library's errno says why (a full disk, say).
-            let e = errno
-            let reason = pngMessage(&img) + (e != 0 ? " (\(String(cString: strerror(e))))" : "")
+            let reason = pngMessage(&img)
             png_image_free(&img)
-            file.discard()
             throw PNGWriteError.cannotWrite(path: path, reason: reason)
         }
-        if let reason = file.commit() {
+        let file: PartialFile
+        do { file = try PartialFile(target: path) } catch {
+            throw PNGWriteError.cannotWrite(path: path, reason: "\(error)")
+        }
+        writing?(file)
+        defer { writing?(nil) }
+        do {
+            try png.withUnsafeBytes { try file.append(UnsafeRawBufferPointer(rebasing: $0[..<size])) }
+            try file.commit()
+        } catch {
             file.discard()
-            throw PNGWriteError.cannotWrite(path: path, reason: reason)
+            throw PNGWriteError.cannotWrite(path: path, reason: "\(error)")
         }
     }
 }

@@ -109,9 +109,12 @@ public struct FrameLoop: Sendable {
     /// given state: the same start, seed and settings give the same frames. Returns the last frame.
     /// `shouldStop` is asked after each frame has reached the sink: when it says yes the loop returns
     /// early, with `state` matching exactly the frames the sink holds (so a checkpoint can be saved).
+    /// `delivered` gets that state after each frame reached the sink, for a stop that cannot wait for
+    /// the loop (it saves the checkpoint of the frames the sink holds while the next frame is dreamed).
     @discardableResult
     public func run(from state: inout State, network: DreamNetwork, schedule: ResolvedSchedule,
                     sink: FrameSink, progress: (FrameProgress) -> Void = { _ in },
+                    delivered: (State) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws -> FloatImage {
         let total = schedule.totalFrames
         let clock = ContinuousClock()
@@ -121,6 +124,7 @@ public struct FrameLoop: Sendable {
             let t0 = clock.now
             let frame = try next(&state, network: network, schedule: schedule)
             try sink.write(frame)
+            delivered(state)
             let n = state.framesDone
             let now = clock.now
             let mean = (now - began).inSeconds / Double(n - first)

@@ -25,6 +25,8 @@ enum CommandError: Error, CustomStringConvertible {
     case resumeMismatch(checkpoint: String, key: String, then: String, now: String)
     case resumeVideoMismatch(video: String, holds: Int, expected: Int)
     case cannotSaveCheckpoint(String, reason: String)
+    case noRoomForCheckpoint(String, bytes: Int64, reason: String)
+    case cannotSaveSettings(String, reason: String)
     case badFlow(String)
     case badCarry(Double)
     case badFrames(Int)
@@ -104,6 +106,10 @@ enum CommandError: Error, CustomStringConvertible {
             return "--resume: \(video) holds \(holds) frames but the checkpoint expects \(expected); it was changed since, so start again with --overwrite"
         case .cannotSaveCheckpoint(let path, let reason):
             return "cannot save the checkpoint \(path) (\(reason)); the frames done so far are kept, but --resume will not work: free some space"
+        case .noRoomForCheckpoint(let path, let bytes, let reason):
+            return "cannot hold \((bytes + 999_999) / 1_000_000) MB for the checkpoint \(path) (\(reason)); a stopped render could not be resumed: free some space first"
+        case .cannotSaveSettings(let path, let reason):
+            return "cannot write the settings record \(path) (\(reason))"
         case .notPNG(let path):
             return "-o \(path) is not a .png file; dream and gallery write PNG, so name it like out.png"
         case .pngIsDirectory(let path):

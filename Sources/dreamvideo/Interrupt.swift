@@ -3,8 +3,8 @@ import Foundation
 
 /// Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed) during a render. The first asks the
 /// render to stop after the frame in progress (it then finalises its outputs and saves a checkpoint);
-/// a second stops at once, after `stopNow` has removed the temporaries, so that no half-written file
-/// survives either way.
+/// the second drops the frame in progress and finishes the outputs with the frames done (a terminal
+/// that closes can send SIGHUP twice: that must not cost the video); only a third stops at once.
 ///
 /// The signals are received by a dispatch source on its own queue, not in a signal handler, so the
 /// handlers may take a lock and call anything; the state is owned by this object, not a global.
@@ -14,12 +14,16 @@ final class Interrupt: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "dreamvideo.signals")
     private let firstNotice: @Sendable (Int32) -> Void
-    private let stopNow: @Sendable (Int32) -> Void
+    private let second: @Sendable (Int32) -> Void
+    private let third: @Sendable (Int32) -> Void
 
-    /// `firstNotice` tells the person what will happen; `stopNow` must not return (it ends the process).
-    init(firstNotice: @escaping @Sendable (Int32) -> Void, stopNow: @escaping @Sendable (Int32) -> Void) {
+    /// `firstNotice` tells the person what will happen; `second` must return quickly (it starts the
+    /// work on a thread of its own, so that a third signal is still heard); `third` ends the process.
+    init(firstNotice: @escaping @Sendable (Int32) -> Void, second: @escaping @Sendable (Int32) -> Void,
+         third: @escaping @Sendable (Int32) -> Void) {
         self.firstNotice = firstNotice
-        self.stopNow = stopNow
+        self.second = second
+        self.third = third
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             // Ignored by the kernel, seen by the dispatch source (which watches with signalfd/kqueue-like means).
             signal(sig, SIG_IGN)
@@ -52,22 +56,44 @@ final class Interrupt: @unchecked Sendable {
 
     private func receive(_ sig: Int32) {
         let count = lock.withLock { received.append(sig); return received.count }
-        if count == 1 { firstNotice(sig) } else if count == 2 { stopNow(sig) }
+        switch count {
+        case 1: firstNotice(sig)
+        case 2: second(sig)
+        case 3: third(sig)
+        default: break
+        }
     }
 }
 
 extension Interrupt {
-    /// A render's: the first signal stops after the frame in progress, the second at once, removing
-    /// the outputs' temporaries so that no half-written file survives.
-    static func stoppingAfterFrame(removing outputs: Outputs) -> Interrupt {
+    /// A render's: the first signal stops after the frame in progress; the second drops it and
+    /// finishes `outputs` with the frames done (checkpoint included) from another thread, then ends
+    /// the process; the third ends it at once, keeping what is whole (OpenOutputs.abandon).
+    static func stopping(_ outputs: OpenOutputs, finished: @escaping @Sendable (OpenOutputs.Outcome, Int32) -> Void) -> Interrupt {
         Interrupt(
             firstNotice: { _ in
-                FileHandle.standardError.write(Data("\nstopping after this frame; press Ctrl-C again to stop at once (the frame in progress is lost)\n".utf8))
+                say("stopping after this frame; press Ctrl-C again to stop now, keeping the frames done (the frame in progress is lost)")
             },
-            stopNow: { sig in
-                outputs.removeTemporaries()
-                FileHandle.standardError.write(Data("\nstopped at once; the frames finished earlier are kept\n".utf8))
+            second: { sig in
+                guard outputs.claimStop() else {
+                    say("finishing the outputs; press Ctrl-C again to stop at once")
+                    return
+                }
+                say("stopping now: the frame in progress is dropped; finishing the outputs (Ctrl-C again stops at once)")
+                Thread.detachNewThread {
+                    let outcome = outputs.close()
+                    finished(outcome, sig)
+                    _exit(128 + sig)
+                }
+            },
+            third: { sig in
+                let kept = outputs.abandon()
+                say("stopped at once; \(kept)")
                 _exit(128 + sig)
             })
+    }
+
+    private static func say(_ line: String) {
+        FileHandle.standardError.write(Data(("\n" + line + "\n").utf8))
     }
 }

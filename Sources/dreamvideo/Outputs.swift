@@ -155,54 +155,67 @@ struct Outputs {
         [mp4, framesDir.map { "\($0)/frame_*.png" }].compactMap { $0 }.joined(separator: " and ")
     }
 
+    /// Opens the sinks, and the temporaries that hold space for the settings record and (for a
+    /// render that can be resumed) the checkpoint, so that a disk that fills later cannot lose them.
     /// `framesDone` > 0 continues an interrupted render: the MP4 copies the one that render finished,
     /// and the frame files are numbered on from there.
-    func open(frames: Int, framesDone: Int = 0) throws -> FanOutSink {
-        var sinks: [FrameSink] = []
+    func open(frames: Int?, settings: RenderSettings,
+              checkpoint: (path: String, state: FrameLoop.State, queued: Int)? = nil) throws -> OpenOutputs {
+        let framesDone = checkpoint?.state.framesDone ?? 0
+        // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
+        // instead of killing the process with SIGXFSZ before anything is kept.
+        signal(SIGXFSZ, SIG_IGN)
         // The MP4 first: it checks the encoder options before touching the disk, and if the frame
         // folder then fails the MP4's temporary is removed, so a mistake leaves no empty folder or file.
+        var video: MP4Sink?
         if let mp4 {
             let sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil)
             if sink.previousFrames != framesDone {
                 sink.cancel()
                 throw CommandError.resumeVideoMismatch(video: mp4, holds: sink.previousFrames, expected: framesDone)
             }
-            sinks.append(sink)
+            video = sink
         }
-        if let framesDir {
-            sinks.append(try PNGSequenceSink(directory: framesDir, startIndex: framesDone + 1, lastIndex: frames))
+        let pngs = try framesDir.map { try PNGSequenceSink(directory: $0, startIndex: framesDone + 1, lastIndex: frames ?? 99999) }
+        let record: PartialFile
+        do { record = try PartialFile(target: settingsPath) } catch {
+            video?.cancel()
+            throw CommandError.cannotSaveSettings(settingsPath, reason: "\(error)")
         }
-        return FanOutSink(sinks)
-    }
-
-    /// Removes every temporary a sink may have open (the MP4's, a frame being written): what a
-    /// second Ctrl-C does before ending the process at once. Only unlink(2): safe from any thread.
-    func removeTemporaries() {
-        if let mp4 { unlink(partialPath(for: mp4)) }
-        if let framesDir, let names = try? FileManager.default.contentsOfDirectory(atPath: framesDir) {
-            for n in names where n.hasPrefix(".frame_") && n.hasSuffix(".partial") { unlink(framesDir + "/" + n) }
+        _ = record.reserve(upTo: Int64(settings.json.count) + 4096)
+        var held: (file: PartialFile, path: String, state: FrameLoop.State)?
+        if let checkpoint {
+            let bytes = Checkpoint.sizeBound(settings: settings, width: checkpoint.state.canvas.width,
+                                             height: checkpoint.state.canvas.height, queued: checkpoint.queued)
+            do { held = (try Checkpoint.reserve(at: checkpoint.path, bytes: bytes), checkpoint.path, checkpoint.state) } catch {
+                video?.cancel()
+                record.discard()
+                throw error
+            }
         }
+        return OpenOutputs(mp4: video, frames: pngs, total: frames, summary: summary, settings: settings,
+                           settingsFile: record, checkpoint: held)
     }
 }
 
 extension Outputs {
-    /// Runs a render's frame `loop` on `network` into `sinks`, then finishes them (a finished and a
-    /// stopped render both end with complete, playable files), writes the settings beside them and,
-    /// for a preview, reports the forecast. Shared by image and video renders.
-    func render(on network: Network, into sinks: FanOutSink, settings: RenderSettings, preview: PreviewForecast?,
-                progress: ProgressLine, loop: (DreamNetwork) throws -> Void) throws {
+    /// Runs a render's frame `loop` on `network` into `sinks`, then closes them: a finished, a stopped
+    /// and a failed render all end with complete, playable files, the settings beside them and, when
+    /// it stopped early, a checkpoint. Returns what the outputs hold and the error that stopped the
+    /// loop, if one did. For a complete preview, reports the forecast. Shared by image and video renders.
+    func render(on network: Network, into sinks: OpenOutputs, preview: PreviewForecast?,
+                progress: ProgressLine, loop: (DreamNetwork) throws -> Bool) -> (OpenOutputs.Outcome, Error?) {
         let clock = ContinuousClock(), began = clock.now
         // Frames above 1280x720 are dreamed in tiles: memory then stays under ~3 GB at 1920x1080.
         let timed = TimedNetwork(TiledNetwork(network))
-        do {
-            try loop(timed)
-            try sinks.finish()
-        } catch {
-            progress.end()
-            throw error
-        }
+        var failure: Error?
+        var reachedEnd = false
+        do { reachedEnd = try loop(timed) } catch { failure = error }
         progress.end()
-        try settings.write(to: settingsPath)
-        preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
+        let outcome = sinks.closeFromRenderThread(reachedEnd: reachedEnd)
+        if outcome.problems.isEmpty && outcome.complete {
+            preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
+        }
+        return (outcome, failure)
     }
 }

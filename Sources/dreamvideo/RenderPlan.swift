@@ -83,12 +83,6 @@ struct RenderPlan {
     func run() throws {
         let total = schedule.totalFrames
         let progress = ProgressLine(total: total)
-        let outputs = self.outputs
-        // From here until the outputs are final, a first Ctrl-C stops after the current frame and a
-        // second stops at once; before this, the default action (end the process) loses nothing.
-        let interrupt = Interrupt.stoppingAfterFrame(removing: outputs)
-        defer { interrupt.uninstall() }
-
         var state = initialState
         // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
         if state.framesDone == 0 {
@@ -96,24 +90,30 @@ struct RenderPlan {
             try outputs.removeStaleFrames(beyond: total)
         }
         if let sizeNote { progress.announce(sizeNote) }
-        let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
+        let queued = (schedule.segments.map { $0.settings.cadence }.max() ?? 1) - 1
+        let sinks = try outputs.open(frames: total, settings: settings,
+                                     checkpoint: (path: checkpointPath, state: state, queued: max(0, queued)))
+        // From here until the outputs are final, a first Ctrl-C stops after the current frame, a second
+        // drops it and finishes the outputs, a third stops at once; before this, the default action
+        // (end the process) loses nothing.
+        let settings = self.settings
+        let interrupt = Interrupt.stopping(sinks) { outcome, _ in
+            FileHandle.standardError.write(Data((outcome.stopReport(settings: settings) + "\n").utf8))
+        }
+        defer { interrupt.uninstall() }
+
         if let mappingNote { progress.announce(mappingNote) }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }
         progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
-        try outputs.render(on: network, into: sinks, settings: settings, preview: preview, progress: progress) { net in
-            try FrameLoop().run(from: &state, network: net, schedule: schedule, sink: sinks,
-                                progress: progress.update, shouldStop: { interrupt.requested })
+        let (outcome, failure) = outputs.render(on: network, into: sinks, preview: preview, progress: progress) { net in
+            try FrameLoop().run(from: &state, network: net, schedule: schedule, sink: sinks, progress: progress.update,
+                                delivered: sinks.delivered, shouldStop: { interrupt.requested || sinks.mustStop != nil })
+            return state.framesDone >= total
         }
-        if state.framesDone < total {
-            try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
-            progress.announce("stopped after frame \(state.framesDone) of \(total); the frames done are in \(outputs.summary). "
-                              + "To continue, run the same command with --resume (checkpoint: \(checkpointPath))")
-            throw ExitCode(128 + (interrupt.firstSignal ?? SIGINT))
-        }
-        unlink(checkpointPath)
-        progress.announce("wrote \(outputs.summary) (settings: \(outputs.settingsPath))")
+        try outcome.conclude(failure: failure, lowOnSpace: sinks.mustStop, signal: interrupt.firstSignal, settings: settings,
+                             settingsPath: outputs.settingsPath, progress: progress)
     }
 }

@@ -1,3 +1,4 @@
+import Encode
 import Foundation
 import FrameLoop
 import Net
@@ -127,11 +128,44 @@ struct Checkpoint: Codable {
         return p + ".checkpoint"
     }
 
-    func save(to path: String) throws {
+    /// The checkpoint's bytes: slashes in the base64 canvas left as they are, so that `sizeBound` holds.
+    func encoded() throws -> Data {
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return try e.encode(self)
+    }
+
+    /// The most a checkpoint of this render can take: the canvas and up to `queued` waiting frames as
+    /// base64 Float32 (4 characters per 3 bytes), the settings (escaping can double a character),
+    /// and room for the random state, the colour statistics and the keys. Known when the render
+    /// starts, so its space is held then (`reserve`) and a disk that fills cannot lose it.
+    static func sizeBound(settings: RenderSettings, width: Int, height: Int, queued: Int) -> Int64 {
+        let pixels = Int64(3 * 4) * Int64(width) * Int64(height)
+        let image = (pixels + 2) / 3 * 4 + 128
+        return Int64(1 + queued) * image + 2 * Int64(settings.json.count) + 64 * 1024
+    }
+
+    /// The temporary a checkpoint will be written into, created now with `bytes` held for it.
+    static func reserve(at path: String, bytes: Int64) throws -> PartialFile {
+        let file: PartialFile
+        do { file = try PartialFile(target: path) } catch {
+            throw CommandError.cannotSaveCheckpoint(path, reason: "\(error)")
+        }
+        if let e = file.reserve(upTo: bytes), e != EOPNOTSUPP && e != ENOSYS {
+            file.discard()
+            throw CommandError.noRoomForCheckpoint(path, bytes: bytes, reason: String(cString: strerror(e)))
+        }
+        return file
+    }
+
+    /// Writes the checkpoint into `file` (reserved by `reserve`) and renames it onto its path.
+    func save(into file: PartialFile) throws {
         do {
-            try JSONEncoder().encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try file.append(try encoded())
+            try file.commit()
         } catch {
-            throw CommandError.cannotSaveCheckpoint(path, reason: error.localizedDescription)
+            file.discard()
+            throw CommandError.cannotSaveCheckpoint(file.target, reason: "\(error)")
         }
     }
 
@@ -197,12 +231,15 @@ extension RenderSettings {
         SHA256.hex(ofFileAt: path) ?? SHA256.hex([UInt8]())
     }
 
-    /// Beside the outputs, so that anyone can see and repeat how the video was made.
-    func write(to path: String) throws {
+    /// Beside the outputs, so that anyone can see and repeat how the video was made: written into
+    /// `file`, a temporary created (and its space held) when the render started, then renamed.
+    func write(into file: PartialFile) throws {
         do {
-            try json.write(to: URL(fileURLWithPath: path), options: .atomic)
+            try file.append(json)
+            try file.commit()
         } catch {
-            throw CommandError.cannotSaveCheckpoint(path, reason: error.localizedDescription)
+            file.discard()
+            throw CommandError.cannotSaveSettings(file.target, reason: "\(error)")
         }
     }
 }

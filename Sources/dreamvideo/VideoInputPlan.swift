@@ -139,12 +139,15 @@ struct VideoInputPlan {
     func run() throws {
         let progress = ProgressLine(total: expected ?? 0)
         let outputs = self.outputs
-        let interrupt = Interrupt.stoppingAfterFrame(removing: outputs)
-        defer { interrupt.uninstall() }
-
         try outputs.removeStaleFrames(beyond: expected)
         if let sizeNote { progress.announce(sizeNote) }
-        let sinks = try outputs.open(frames: expected ?? 99999)
+        let sinks = try outputs.open(frames: expected, settings: settings)
+        let settings = self.settings
+        let interrupt = Interrupt.stopping(sinks) { outcome, _ in
+            FileHandle.standardError.write(Data((outcome.stopReport(settings: settings) + "\n").utf8))
+        }
+        defer { interrupt.uninstall() }
+
         let rate = Double(outputs.encoder.fps) / Double(outputs.encoder.fpsDenominator)
         if let mappingNote { progress.announce(mappingNote) }
         progress.announce("\(network.name), video \(frames.info.width)x\(frames.info.height) at \(String(format: "%.3g", rate)) fps -> "
@@ -157,17 +160,17 @@ struct VideoInputPlan {
                               + "do not apply to a video input: the video's own motion is kept and every frame is dreamed")
         }
         var state = VideoDream.State(seed: seed, palette: palette)
-        var stopped = false
-        try outputs.render(on: network, into: sinks, settings: settings, preview: preview, progress: progress) { net in
+        let (outcome, failure) = outputs.render(on: network, into: sinks, preview: preview, progress: progress) { net in
+            var stopped = false
             try dreamer.run(first: first, nextSource: { try frames.next() }, width: size.width, height: size.height,
                             state: &state, network: net, schedule: schedule, sink: sinks, total: expected, limit: limit,
-                            progress: progress.update, shouldStop: { stopped = interrupt.requested; return stopped })
+                            progress: progress.update, shouldStop: {
+                                stopped = interrupt.requested || sinks.mustStop != nil
+                                return stopped
+                            })
+            return !stopped
         }
-        if stopped {
-            progress.announce("stopped after frame \(state.framesDone); the frames done are in \(outputs.summary) "
-                              + "(a video input cannot be resumed: render again with --overwrite)")
-            throw ExitCode(128 + (interrupt.firstSignal ?? SIGINT))
-        }
-        progress.announce("wrote \(state.framesDone) frames to \(outputs.summary) (settings: \(outputs.settingsPath))")
+        try outcome.conclude(failure: failure, lowOnSpace: sinks.mustStop, signal: interrupt.firstSignal, settings: settings,
+                             settingsPath: outputs.settingsPath, progress: progress)
     }
 }

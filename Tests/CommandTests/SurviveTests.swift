@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 import TestSupport
 
-/// Renders that survive: Ctrl-C/SIGTERM and --resume, a second Ctrl-C, a full disk, a long run, and
-/// the settings written beside the output.
+/// Renders that survive: Ctrl-C/SIGTERM and --resume, a second and a third signal, a full disk,
+/// planted links, a long run, and the settings written beside the output.
 final class SurviveTests: CommandTestCase {
     /// Slow enough per frame (~0.1 s) that a signal sent after frame 4 lands long before frame 30.
     func renderArgs(frames: Int = 30) throws -> [String] {
@@ -56,10 +56,11 @@ final class SurviveTests: CommandTestCase {
     }
 
     /// Every frame file is complete (ffmpeg decodes the whole sequence) and no temporary is left.
-    func assertCompleteFrames(_ folder: String, count: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertCompleteFrames(_ folder: String, count: Int, width: Int = 160, height: Int = 128,
+                              file: StaticString = #filePath, line: UInt = #line) throws {
         XCTAssertEqual(try pngs(folder), pngNames(count), "frame files", file: file, line: line)
         if count > 0 {
-            let decoded = try decodeRGB(folder + "/frame_%05d.png", width: 160, height: 128, in: dir)
+            let decoded = try decodeRGB(folder + "/frame_%05d.png", width: width, height: height, in: dir)
             XCTAssertEqual(decoded.frames.count, count, file: file, line: line)
         }
     }
@@ -127,24 +128,63 @@ final class SurviveTests: CommandTestCase {
         }
     }
 
-    /// Two Ctrl-Cs: the second stops at once, mid-frame. No temporary is left, every PNG is whole,
-    /// and no MP4 that looks finished appears (the render had none to finish from).
-    func testSecondInterruptStopsAtOnceLeavingNoBrokenFile() throws {
-        // Frames of ~3-6 s; both signals land early in frame 2 (sent 0.3 s and 0.5 s after frame 1
-        // was written: had the first come before the loop looked for it, the render would stop cleanly
-        // after frame 1 instead, and this test would see a checkpoint).
+    /// No hidden file (a temporary) is left in the working folder or below.
+    func assertNoTemporaries(_ folder: String? = nil, file: StaticString = #filePath, line: UInt = #line) {
+        let root = folder ?? dir
+        let all = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+        let hidden = all.filter { ($0 as NSString).lastPathComponent.hasPrefix(".") }
+        XCTAssertEqual(hidden, [], "temporaries left", file: file, line: line)
+    }
+
+    /// Two SIGHUPs in quick succession (a terminal that closes can send two), landing early in frame
+    /// 2: the frame in progress is dropped, but the video is finished with frame 1 and plays, a
+    /// checkpoint is saved, and --resume finishes the render with every frame once.
+    func testSecondSignalFinishesTheVideoWithTheFramesDone() throws {
+        // Frames of ~1-3 s: both signals land early in frame 2 (sent 0.3 s after frame 1 was written:
+        // had the first come before the loop looked for it, the render would stop cleanly after frame 1
+        // anyway, with the same outputs).
         let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire4", "--size", "320x240",
-                    "--frames", "3", "--octaves", "3", "--steps", "100", "--threads", "1",
+                    "--frames", "3", "--octaves", "3", "--steps", "40", "--threads", "1",
                     "--schedule", "classic",  // every frame dreamed in full: no warm start, no cadence
                     "-o", "out.mp4", "--frames-dir", "frames"]
-        let run = try interrupted(args, after: 1, signals: [SIGINT, SIGINT], delay: 300_000, gap: 200_000)
-        XCTAssertEqual(run.status, 128 + SIGINT, run.stderr)
-        XCTAssertTrue(run.stderr.contains("stopped at once"), run.stderr)
-        XCTAssertEqual(try listing(), ["frames"], "a temporary or an unfinished MP4 was left")
+        let run = try interrupted(args, after: 1, signals: [SIGHUP, SIGHUP], delay: 300_000, gap: 100_000)
+        XCTAssertEqual(run.status, 128 + SIGHUP, run.stderr)
+        XCTAssertTrue(run.stderr.contains("stopping now"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("--resume"), run.stderr)
+        XCTAssertEqual(try listing(), ["frames", "out.mp4", "out.mp4.checkpoint", "out.mp4.json"])
+        assertNoTemporaries()
         let n = try pngs("frames").count
         XCTAssertEqual(n, 1, "frame 2 was not dropped")
-        XCTAssertEqual(try pngs("frames"), pngNames(n), "a temporary frame file was left")
-        XCTAssertEqual(try decodeRGB("frames/frame_%05d.png", width: 320, height: 240, in: dir).frames.count, n)
+        try assertCompleteFrames("frames", count: 1, width: 320, height: 240)
+        XCTAssertEqual(try frameCount("out.mp4"), 1, "the video does not hold the frame done")
+
+        let rest = try dreamvideo(args + ["--resume"])
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertEqual(try frameCount("out.mp4"), 3)
+        XCTAssertEqual(try listing(), ["frames", "out.mp4", "out.mp4.json"])
+        try assertCompleteFrames("frames", count: 3, width: 320, height: 240)
+    }
+
+    /// Three signals at once (a Ctrl-C, a SIGTERM, a SIGHUP), well into a render: it stops at once, yet every frame file is whole,
+    /// the video keeps the frames of its whole fragments and plays, and no temporary is left.
+    func testThirdSignalStopsAtOnceKeepingWhatIsWhole() throws {
+        let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "96x80",
+                    "--frames", "3000", "--octaves", "1", "--steps", "1", "--threads", "1", "-o", "out.mp4", "--frames-dir", "frames"]
+        // Three different signals: the kernel merges a signal sent again before it was taken, never
+        // two different ones.
+        let run = try interrupted(args, after: 150, signals: [SIGINT, SIGTERM, SIGHUP])
+        XCTAssertTrue([SIGINT, SIGTERM, SIGHUP].map { 128 + $0 }.contains(run.status), run.stderr)
+        XCTAssertTrue(run.stderr.contains("stopped at once"), run.stderr)
+        XCTAssertFalse(run.stderr.contains("To continue"), run.stderr)
+        assertNoTemporaries()
+        let n = try pngs("frames").count
+        XCTAssertGreaterThanOrEqual(n, 150)
+        try assertCompleteFrames("frames", count: n, width: 96, height: 80)
+        let video = try frameCount("out.mp4")
+        XCTAssertTrue((1...n).contains(video), "the video holds \(video) frames of \(n)")
+        let check = try runTool("ffmpeg", ["-v", "error", "-i", "out.mp4", "-f", "null", "-"], in: dir)
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertFalse(fileExists(dir + "/out.mp4.checkpoint"), "a checkpoint that does not fit the video")
     }
 
     // MARK: settings
@@ -190,39 +230,125 @@ final class SurviveTests: CommandTestCase {
 
     // MARK: a full disk
 
-    /// The frame folder on a small tmpfs that fills mid-render: one clear line, a non-zero exit, the
-    /// frames done kept whole, no temporary and no MP4 that looks complete.
-    func testDiskFullStopsCleanlyKeepingTheFramesDone() throws {
-        let small = try mountTmpfs("small", options: "size=200k")
+    /// Renders `frames` frames into `outputs` (relative to the working folder) on a small disk that
+    /// fills, checks the stop, grows the disk and resumes; returns (frames kept, the error line).
+    /// Each promise is checked: one error line that says why, how many frames are kept and the
+    /// command to continue; the MP4 plays with exactly the frames kept; no temporary; after --resume
+    /// the PNGs are byte for byte those of an uninterrupted render and the MP4 holds every frame once.
+    func fillAndResume(outputs: [String], video: Bool, pngs hasFrames: Bool, disk diskBytes: Int, fileSizeLimit: Int? = nil, frames total: Int = 60,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let disk = try SmallDisk(at: dir + "/small", bytes: diskBytes, fileSizeLimit: fileSizeLimit)
+        addTeardownBlock { disk.unmount() }
+        // With a video, the video is what fills (a file-size limit does that too); without, the folder.
+        if !video && !disk.fillsFolders {
+            return XCTFail("a folder of PNGs can only fill on a small file system, and \(disk.why); run the tests as root (or with CAP_SYS_ADMIN)", file: file, line: line)
+        }
+        print("small disk: \(disk.why)")
+        // Under a file-size limit the checkpoint must fit under it too: no queued frames (cadence 1,
+        // ~330 kB), and more frames for the video to reach it (it stopped at frame 144 when tried).
+        let total = disk.mounted ? total : 200
+        let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "160x128",
+                    "--frames", String(total), "--octaves", "1", "--steps", "1", "--threads", "1", "--seed", "4"]
+            + (disk.mounted ? [] : ["--cadence", "1"])
+        func run(_ extra: [String]) throws -> Run {
+            let (exe, all) = try disk.command(binary, args + outputs + extra)
+            return try runProcess(exe, all, in: dir)
+        }
+        let full = try run([])
+        XCTAssertFalse(full.crashed, full.stderr, file: file, line: line)
+        XCTAssertEqual(full.status, 1, full.stderr, file: file, line: line)
+        let errors = full.stderrLines.filter { $0.hasPrefix("error:") }
+        XCTAssertEqual(errors.count, 1, full.stderr, file: file, line: line)
+        let error = errors.first ?? ""
+        XCTAssertTrue(disk.mounted ? error.contains("No space left on device") : error.contains("file size limit"), error, file: file, line: line)
+        let kept = Int(error.components(separatedBy: "stopped after frame ").dropFirst().first?.prefix { $0.isNumber } ?? "") ?? -1
+        XCTAssertTrue((1..<total).contains(kept), "\(kept) frames kept: \(error)", file: file, line: line)
+        guard kept >= 1 else { return }
+        XCTAssertTrue(error.contains("hold frames 1-\(kept)") || error.contains("holds frames 1-\(kept)"), error, file: file, line: line)
+        XCTAssertTrue(error.contains((outputs + ["--resume"]).joined(separator: " ")), "no command to continue: \(error)", file: file, line: line)
+        assertNoTemporaries()
+        XCTAssertTrue(fileExists(dir + "/" + (video ? "small/out.mp4" : "small/frames") + ".checkpoint"), file: file, line: line)
+        if video { XCTAssertEqual(try frameCount("small/out.mp4"), kept, "the video does not hold the frames kept", file: file, line: line) }
+        if hasFrames { try assertCompleteFrames("small/frames", count: kept, width: 160, height: 128) }
 
-        let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "160x128",
-                                  "--frames", "200", "--octaves", "1", "--steps", "1", "--threads", "1",
-                                  "-o", "small/out.mp4", "--frames-dir", "small/frames"])
-        XCTAssertFalse(run.crashed, run.stderr)
-        XCTAssertNotEqual(run.status, 0)
-        let errors = run.stderrLines.filter { $0.hasPrefix("error:") }
-        XCTAssertEqual(errors.count, 1, run.stderr)
-        XCTAssertTrue(errors.first?.contains("No space left on device") ?? false, run.stderr)
-        XCTAssertEqual(try listing(small), ["frames"], "an MP4, temporary or settings file was left on the full disk")
-        let n = try listing(small + "/frames").count
-        XCTAssertTrue((1..<200).contains(n), "\(n) frames kept")
-        XCTAssertEqual(try listing(small + "/frames"), pngNames(n), "a temporary frame file was left")
-        XCTAssertEqual(try decodeRGB("small/frames/frame_%05d.png", width: 160, height: 128, in: dir).frames.count, n)
+        try disk.grow(to: 64 << 20)
+        let rest = try run(["--resume"])
+        XCTAssertEqual(rest.status, 0, rest.stderr, file: file, line: line)
+        assertNoTemporaries()
+        let expected = (video ? ["out.mp4", "out.mp4.json"] : []) + (hasFrames ? (video ? ["frames"] : ["frames", "frames.json"]) : [])
+        XCTAssertEqual(try listing(dir + "/small"), expected.sorted(), file: file, line: line)
+
+        // The reference: the same render, uninterrupted, as PNGs.
+        let whole = try dreamvideo(args + ["--frames-dir", "whole"])
+        XCTAssertEqual(whole.status, 0, whole.stderr, file: file, line: line)
+        if hasFrames {
+            for name in pngNames(total) {
+                XCTAssertEqual(try bytes("small/frames/" + name), try bytes("whole/" + name), "\(name) differs from the uninterrupted render", file: file, line: line)
+            }
+        }
+        if video {
+            // Every frame once, in order: each decoded frame is closest to its own reference PNG.
+            let decoded = try decodeRGB("small/out.mp4", width: 160, height: 128, in: dir)
+            let truth = try decodeRGB("whole/frame_%05d.png", width: 160, height: 128, in: dir)
+            XCTAssertEqual(decoded.frames.count, total, file: file, line: line)
+            for k in 0..<min(total, decoded.frames.count) {
+                let own = lumaPSNR(decoded.frames[k], truth.frames[k])
+                XCTAssertGreaterThan(own, 30, "MP4 frame \(k + 1) does not look like PNG \(k + 1)", file: file, line: line)
+                for j in [k - 1, k + 1] where truth.frames.indices.contains(j) {
+                    XCTAssertGreaterThan(own, lumaPSNR(decoded.frames[k], truth.frames[j]), "MP4 frame \(k + 1) out of order", file: file, line: line)
+                }
+            }
+        }
     }
 
-    /// The same with the MP4 alone on the full disk: the error names the video and the full disk,
-    /// and no MP4 (nor its temporary) is left to look complete.
-    func testDiskFullForTheMP4LeavesNoVideo() throws {
-        let small = try mountTmpfs("small", options: "size=100k")
+    // The disk sizes and file-size limits were chosen from the program's own behaviour (what it holds
+    // back for the checkpoint, ~1 MB at 160x128 with two queued frames, and ahead of the video's end,
+    // ~1.3 MB) so that each fills between frame 1 and frame 60; the assertions do not depend on where.
 
-        let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "320x240",
-                                  "--frames", "400", "--octaves", "1", "--steps", "1", "--threads", "1", "-o", "small/out.mp4"])
-        XCTAssertFalse(run.crashed, run.stderr)
-        XCTAssertNotEqual(run.status, 0)
-        let errors = run.stderrLines.filter { $0.hasPrefix("error:") }
-        XCTAssertEqual(errors.count, 1, run.stderr)
-        XCTAssertTrue(errors.first.map { $0.contains("out.mp4") && $0.contains("No space left on device") } ?? false, run.stderr)
-        XCTAssertEqual(try listing(small), [], "a video or its temporary was left on the full disk")
+    /// The MP4 alone on a disk that fills: it keeps every frame encoded, plays, and --resume finishes it.
+    func testDiskFullKeepsThePlayableVideoAndResumes() throws {
+        try fillAndResume(outputs: ["-o", "small/out.mp4"], video: true, pngs: false, disk: 1_700_000, fileSizeLimit: 1_000_000)
+    }
+
+    /// PNGs alone on a disk that fills: the frames done are kept whole, and --resume finishes them.
+    func testDiskFullKeepsTheFramesDoneAndResumes() throws {
+        try fillAndResume(outputs: ["--frames-dir", "small/frames"], video: false, pngs: true, disk: 2_000_000)
+    }
+
+    /// Both on a disk that fills: the video and the folder hold the same frames, and --resume finishes both.
+    func testDiskFullKeepsVideoAndFramesInStepAndResumes() throws {
+        try fillAndResume(outputs: ["-o", "small/out.mp4", "--frames-dir", "small/frames"], video: true, pngs: true, disk: 2_200_000, fileSizeLimit: 1_000_000)
+    }
+
+    /// Planted links at every temporary name the program used to write (predictable `.NAME.partial`),
+    /// one to a file of the user's and one dangling: the render neither follows nor creates through
+    /// them, and leaves them as they were.
+    func testPlantedLinksAtTemporaryNamesAreNotFollowed() throws {
+        try FileManager.default.createDirectory(atPath: dir + "/frames", withIntermediateDirectories: false)
+        let victim = dir + "/precious.txt"
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: victim))
+        var dangling: [String] = []
+        let names = [".out.mp4.partial", ".out.mp4.json.partial", ".out.mp4.checkpoint.partial"]
+            + (1...3).map { String(format: "frames/.frame_%05d.png.partial", $0) }
+        for (i, name) in names.enumerated() {
+            if i % 2 == 0 {
+                try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: victim)
+            } else {
+                let target = dir + "/created-through-\(i)"
+                dangling.append(target)
+                try FileManager.default.createSymbolicLink(atPath: dir + "/" + name, withDestinationPath: target)
+            }
+        }
+        let run = try dreamvideo(try renderArgs(frames: 3) + ["-o", "out.mp4", "--frames-dir", "frames"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "mine", "a planted link was followed")
+        for d in dangling { XCTAssertFalse(fileExists(d), "a file was created through a dangling link: \(d)") }
+        for name in names {
+            let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: dir + "/" + name)
+            XCTAssertNotNil(dest, "the link \(name) was replaced or removed")
+        }
+        XCTAssertEqual(try frameCount("out.mp4"), 3)
+        XCTAssertEqual(try pngs("frames").filter { !$0.hasPrefix(".") }, pngNames(3))
     }
 
     // MARK: a long run

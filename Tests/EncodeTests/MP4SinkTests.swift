@@ -26,7 +26,7 @@ final class MP4SinkTests: XCTestCase {
         let path = dir + "/out.mp4", n = 45
         let inputs = try encode(path, n: n, width: 160, height: 90)
         XCTAssertTrue(fileExists(path))
-        XCTAssertFalse(fileExists(dir + "/.out.mp4.partial"), "temporary left behind")
+        XCTAssertEqual(try hiddenFiles(dir), [], "temporary left behind")
 
         let s = try probe(path)
         XCTAssertEqual(s["codec_name"] as? String, "h264")
@@ -118,8 +118,9 @@ final class MP4SinkTests: XCTestCase {
     }
 
     func testUnfinishedLeavesNoFile() throws {
-        let path = dir + "/cancel.mp4", partial = dir + "/.cancel.mp4.partial"
+        let path = dir + "/cancel.mp4"
         let sink = try MP4Sink(path: path)
+        let partial = sink.temporaryPath
         for t in 0..<5 { try sink.write(movingPattern(width: 64, height: 48, t: t)) }
         XCTAssertTrue(fileExists(partial), "frames go to the temporary while encoding")
         XCTAssertFalse(fileExists(path))
@@ -135,9 +136,9 @@ final class MP4SinkTests: XCTestCase {
         do {
             let dropped = try MP4Sink(path: path)
             try dropped.write(movingPattern(width: 64, height: 48, t: 0))
-            XCTAssertTrue(fileExists(partial))
+            XCTAssertTrue(fileExists(dropped.temporaryPath))
         }
-        XCTAssertFalse(fileExists(partial))
+        XCTAssertEqual(try hiddenFiles(dir), [])
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "old")
     }
 
@@ -165,7 +166,7 @@ final class MP4SinkTests: XCTestCase {
             XCTAssertEqual($0 as? MP4SinkError, .noFrames(path: dir + "/empty.mp4"))
         }
         XCTAssertFalse(fileExists(dir + "/empty.mp4"))
-        XCTAssertFalse(fileExists(dir + "/.empty.mp4.partial"))
+        XCTAssertEqual(try hiddenFiles(dir), [])
 
         let sized = try MP4Sink(path: dir + "/sized.mp4")
         try sized.write(movingPattern(width: 64, height: 48, t: 0))
@@ -190,5 +191,40 @@ final class MP4SinkTests: XCTestCase {
             XCTAssertEqual(decoded.count, n * 3 * 96 * 64)
             XCTAssertGreaterThan(psnr(inputs[n - 1], Array(decoded.suffix(3 * 96 * 64))), 33, codec)
         }
+    }
+
+    /// Temporaries get unique names and are created without following links: a link planted at the
+    /// name the sinks used before (`.NAME.partial`), to a user's file or dangling, is left alone.
+    func testTemporariesAreUniqueAndFollowNoLink() throws {
+        let victim = dir + "/precious", gone = dir + "/created-through-link"
+        try Data("mine".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/.v.mp4.partial", withDestinationPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: dir + "/.p.png.partial", withDestinationPath: gone)
+        let a = try MP4Sink(path: dir + "/v.mp4"), b = try MP4Sink(path: dir + "/v.mp4")
+        XCTAssertNotEqual(a.temporaryPath, b.temporaryPath)
+        XCTAssertNotEqual(a.temporaryPath, dir + "/.v.mp4.partial")
+        b.cancel()
+        for t in 0..<3 { try a.write(movingPattern(width: 64, height: 48, t: t)) }
+        try a.finish()
+        try PNGWriter.write(movingPattern(width: 8, height: 8, t: 0), to: dir + "/p.png")
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "mine")
+        XCTAssertFalse(fileExists(gone))
+        XCTAssertEqual(try probe(dir + "/v.mp4")["nb_read_frames"] as? String, "3")
+        XCTAssertEqual(try hiddenFiles(dir), [".p.png.partial", ".v.mp4.partial"], "the planted links were touched or a temporary was left")
+    }
+
+    /// While frames arrive the file is fragmented, one fragment a second: a stop that cannot wait
+    /// keeps the whole fragments under the target, and that file plays.
+    func testAStopThatCannotWaitKeepsTheWholeFragments() throws {
+        let path = dir + "/cut.mp4"
+        let sink = try MP4Sink(path: path, options: .init(preset: "ultrafast"))
+        for t in 0..<75 { try sink.write(movingPattern(width: 64, height: 48, t: t)) }
+        XCTAssertEqual(sink.abandonKeepingWhatIsWhole(), .wholeFragments)
+        let kept = Int(try probe(path)["nb_read_frames"] as? String ?? "") ?? -1
+        // ultrafast has no B-frames and no delay: 75 frames in, fragments of 30 cut after frames 30 and 60.
+        XCTAssertEqual(kept, 60)
+        let check = try runTool("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"])
+        XCTAssertEqual(check.stderr, "")
+        XCTAssertEqual(try hiddenFiles(dir), [])
     }
 }

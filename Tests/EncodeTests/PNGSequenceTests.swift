@@ -54,7 +54,7 @@ final class PNGSequenceTests: XCTestCase {
         try PNGWriter.write(im, to: path)
         let back = try ImageDecoder().decode(path: path)
         XCTAssertEqual(back.pixels, [0, 0, 255, 255, 2, 2, 128, 0, 7, 8, 9, 10])
-        XCTAssertFalse(fileExists(dir + "/.one.png.partial"))
+        XCTAssertEqual(try hiddenFiles(dir), [])
     }
 
     func testDirectoryRules() throws {

@@ -44,6 +44,35 @@ final class ResumeAndLimitsTests: XCTestCase {
         }
     }
 
+    /// A video kept fragmented (a render stopped on a full disk keeps it so) is continued the same way:
+    /// its packets copied, then the new frames, every frame once and in order.
+    func testContinuingAFragmentedVideoKeepsEveryFrameInOrder() throws {
+        let path = dir + "/out.mp4"
+        let frames = (0..<100).map { movingPattern(width: 96, height: 64, t: $0) }
+        let first = try MP4Sink(path: path, options: .init(crf: 10))
+        // x264 (medium) holds ~40 frames back: after 80, at least one fragment of 30 is whole.
+        for f in frames[..<80] { try first.write(f) }
+        XCTAssertEqual(first.abandonKeepingWhatIsWhole(), .wholeFragments)
+        let held = Int(try probe(path)["nb_read_frames"] as? String ?? "") ?? -1
+        XCTAssertTrue((1..<80).contains(held), "\(held) frames in the whole fragments")
+        XCTAssertTrue(try topLevelBoxes(path).contains("moof"), "not fragmented")
+
+        let second = try MP4Sink(path: path, options: .init(crf: 10), continuing: path)
+        XCTAssertEqual(second.previousFrames, held)
+        for f in frames[held...] { try second.write(f) }
+        try second.finish()
+        XCTAssertEqual(second.layout, .faststart)
+        XCTAssertEqual(try probe(path)["nb_read_frames"] as? String, "100")
+        let raw = try ffmpegRGB24(path), size = 3 * 96 * 64
+        let decoded = stride(from: 0, to: raw.count, by: size).map { Array(raw[$0..<$0 + size]) }
+        XCTAssertEqual(decoded.count, 100)
+        for (k, f) in decoded.enumerated() {
+            let own = psnr(f, frames[k].rgb8())
+            XCTAssertGreaterThan(own, 30, "frame \(k + 1) of the continued video is not the frame written (\(own) dB)")
+            if k > 0 { XCTAssertGreaterThan(own, psnr(f, frames[k - 1].rgb8()), "frame \(k + 1) is out of order") }
+        }
+    }
+
     /// An image whose header asks for more memory than allowed is refused from the header alone.
     func testDecoderRefusesAnImageBeyondItsMemoryLimit() throws {
         let png = dir + "/p.png"

@@ -31,3 +31,8 @@ func topLevelBoxes(_ path: String) throws -> [String] {
     }
     return types
 }
+
+/// Names starting with a dot in `folder`: the temporaries a writer left.
+func hiddenFiles(_ folder: String) throws -> [String] {
+    try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }.sorted()
+}
