@@ -482,7 +482,11 @@ public final class MP4Sink: FrameSink {
     /// Opens `path` and finds its video stream.
     private static func openVideo(_ path: String) throws -> (UnsafeMutablePointer<AVFormatContext>, Int32) {
         var input: UnsafeMutablePointer<AVFormatContext>?
-        var err = avformat_open_input(&input, path, nil, nil)
+        // The video being continued is read with the same whitelists as any video input: a file put
+        // in its place that is a playlist or a script opens nothing else.
+        var options = MediaInput.whitelistOptions()
+        defer { av_dict_free(&options) }
+        var err = avformat_open_input(&input, path, nil, &options)
         guard err >= 0, let ctx = input else {
             throw MP4SinkError.cannotContinue(previous: path, reason: avErrorString(err))
         }
