@@ -160,10 +160,15 @@ struct Shortcuts: ParsableArguments {
     @Option(name: .long, help: "Dream every Nth frame; the frames between are the camera's motion fading into the next dreamed frame. Default: the schedule's (1).")
     var cadence: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Pattern scale: the shorter side, in pixels, at which the network sees the frame; a larger frame is dreamed at that size and the dream carried up, so a 1080p render looks like its 640x360 preview, only sharper. 0: the frame's own size. Default: the schedule's.",
+        valueName: "pixels"))
+    var dreamScale: Int?
+
     var overrides: Overrides {
         var o = Overrides(layer: layer, frames: frames, octaves: octaves, octaveScale: octaveScale, steps: steps,
                           stepSize: stepSize, jitter: jitter, zoom: zoom)
-        o.colourCoherence = colourCoherence; o.sharpen = sharpen; o.cadence = cadence
+        o.colourCoherence = colourCoherence; o.sharpen = sharpen; o.cadence = cadence; o.dreamScale = dreamScale
         return o
     }
 }

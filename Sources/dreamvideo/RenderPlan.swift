@@ -22,6 +22,8 @@ struct RenderPlan {
     var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
     var mappingNote: String?
+    /// Said on the first line when the size was chosen for the user: "the input's 4000x3000 fitted within 1920x1080".
+    var sizeNote: String?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -38,7 +40,10 @@ struct RenderPlan {
 
         let image = try ImageDecoder().decode(path: c.input)
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
-        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: image.width, image.height)
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize.fitted(image.width, image.height)
+        if c.size == nil && (fullSize.width < image.width - 1 || fullSize.height < image.height - 1) {
+            sizeNote = "the input's \(image.width)x\(image.height) fitted within \(OutputSize.defaultBox.width)x\(OutputSize.defaultBox.height); --size WxH for another"
+        }
         let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, overwrite: c.overwrite,
@@ -61,7 +66,7 @@ struct RenderPlan {
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
                                                 fullSize: fullSize, preview: resolved, previewSize: size)
         self.start = image.coverCropped(width: size.width, height: size.height)
-        let palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
+        let palette = try c.palette.map { ColourPalette(of: try ImageDecoder().decode(path: $0)) }
 
         settings = RenderSettings(command: c, size: size, model: modelName, store: store, backend: backend,
                                   precision: precision, threads: threads, outputs: outputs, fps: c.fps ?? 30, schedule: schedule)
@@ -95,15 +100,24 @@ struct RenderPlan {
         // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
         if state.framesDone == 0 { unlink(checkpointPath) }
         let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
+        progress.announce("\(network.name), \(start.width)x\(start.height)\(sizeNote.map { " (\($0))" } ?? ""), \(total) frames, "
+                          + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
         if let mappingNote { progress.announce(mappingNote) }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }
-        progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
-                          + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
+        let schedule = self.schedule, start = self.start, model = network.model
         try outputs.render(on: network, into: sinks, settings: settings, preview: preview, progress: progress) { net in
+            if state.framesDone == 0 {
+                let cost = { (layer: String, h: Int, w: Int) in try model.stepCost(layer: layer, height: h, width: w).totalFLOP }
+                let forecast = try RenderForecast(schedule: schedule, width: start.width, height: start.height, cost: cost)
+                let seconds = try forecast.measure(network: net, schedule: schedule, start: start,
+                                                   palette: state.colourReference, cost: cost)
+                progress.announce("estimated time for the whole render: about \(ProgressLine.duration(seconds)) "
+                                  + "(\(forecast.dreamedFrames) of \(total) frames dreamed)")
+            }
             try FrameLoop().run(from: &state, network: net, schedule: schedule, sink: sinks,
-                                progress: progress.update, shouldStop: { interrupt.requested })
+                                progress: progress.update, onStep: progress.step, shouldStop: { interrupt.requested })
         }
         if state.framesDone < total {
             try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
