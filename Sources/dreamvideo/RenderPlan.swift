@@ -46,9 +46,10 @@ struct RenderPlan {
         }
         let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
+        var encoder = MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec)
+        encoder.chroma = try c.chromaChoice()
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, overwrite: c.overwrite,
-                                   encoder: MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec),
-                                   resume: c.resume)
+                                   encoder: encoder, resume: c.resume)
         if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }

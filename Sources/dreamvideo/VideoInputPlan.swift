@@ -95,6 +95,7 @@ struct VideoInputPlan {
         let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? OutputSize(evenFrom: first.width, first.height)
         size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         var encoder = MP4Sink.Options(fps: 30, crf: c.crf, preset: c.preset, codec: c.codec)
+        encoder.chroma = try c.chromaChoice()
         if let fps = c.fps {
             encoder.fps = fps
         } else if let rate = info.frameRate {
