@@ -12,7 +12,7 @@ public struct ColourPalette: Sendable, Equatable, Codable {
     public var quantiles: [[Float]]
 
     /// Rounds of the transfer; each matches the distribution along two perpendicular directions.
-    static let rounds = 8
+    static let rounds = 16
     static let quantileCount = 256
     /// Projections of a*b* (each within about -130...130) lie within this.
     static let range: (lower: Float, upper: Float) = (-200, 200)
@@ -26,7 +26,7 @@ public struct ColourPalette: Sendable, Equatable, Codable {
     /// (Pitié, Kokaram and Dahyot, "N-dimensional probability density function transfer", 2005).
     static let directions: [(c: Float, s: Float)] = {
         var out: [(c: Float, s: Float)] = []
-        for r in [0, 4, 2, 6, 1, 5, 3, 7] {
+        for r in [0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15] {
             let t = Double(r) * Double.pi / 2 / Double(rounds)
             out.append((Float(cos(t)), Float(sin(t))))
             out.append((Float(-sin(t)), Float(cos(t))))
