@@ -171,7 +171,7 @@ struct Shortcuts: ParsableArguments {
     var cadence: Int?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Pattern scale: the shorter side, in pixels, at which the network sees the frame; a larger frame is dreamed at that size and the dream carried up, so a 1080p render looks like its 640x360 preview, only sharper. 0: the frame's own size. Default: the schedule's.",
+        "Pattern scale: the shorter side, in pixels, at which the network sees the frame; a larger frame is dreamed at that size and the dream carried up, so a 1080p render looks like its 640x360 preview, only sharper. 0: the frame's own size. Default: the schedule's (360).",
         valueName: "pixels"))
     var dreamScale: Int?
 

@@ -266,6 +266,8 @@ final class LookTests: XCTestCase {
 
     func testDreamScaleSetsTheWorkingSize() throws {
         var d = DreamSettings(octaves: 3, octaveScale: 1.4)
+        XCTAssertEqual(d.dreamScale, 360)   // the built-in default
+        d.dreamScale = 0
         XCTAssertTrue(d.workingSize(width: 1920, height: 1080) == (1920, 1080))
         d.dreamScale = 360
         XCTAssertTrue(d.workingSize(width: 1920, height: 1080) == (640, 360))
