@@ -1,6 +1,6 @@
 /// A distribution of numbers summed up by a fine histogram over a fixed range: its quantile function
 /// (value at a given share) and cumulative function (share below a value) in O(n), where sorting a
-/// 1920x1080 frame's values for each of 16 directions would cost O(n log n) each. Values are assumed
+/// 1920x1080 frame's values for each of 32 directions would cost O(n log n) each. Values are assumed
 /// spread evenly between the smallest and largest value in their bin, so both functions are
 /// piecewise linear and inverse to each other, and a flat colour (many equal values) keeps its
 /// exact value rather than being smeared over its bin.
