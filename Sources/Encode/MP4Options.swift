@@ -11,6 +11,9 @@ extension MP4Sink {
         public var threads: Int
         /// Container tags (e.g. "comment"), written into the MP4's metadata.
         public var metadata: [String: String]
+        /// How much colour the file keeps: 4:2:0 (one chroma sample per 2x2 pixels; what browsers and
+        /// phones play) or 4:4:4 (every pixel's colour; H.264 High 4:4:4, 10-bit with libx265).
+        public var chroma: Chroma = .yuv420
         /// A video or audio file whose audio stream is copied into the MP4 (packets as they are, no
         /// re-encoding), aligned with that file's first video frame and cut at this video's end.
         public var audioSource: String?
@@ -20,6 +23,11 @@ extension MP4Sink {
             self.fps = fps; self.crf = crf; self.preset = preset; self.codec = codec; self.threads = threads
             self.metadata = metadata
         }
+    }
+
+    /// Chroma subsampling of the encoded video.
+    public enum Chroma: String, Sendable, Equatable, CaseIterable {
+        case yuv420 = "420", yuv444 = "444"
     }
 
     /// Codecs this sink knows how to drive, with their CRF ranges.

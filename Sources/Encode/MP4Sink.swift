@@ -4,7 +4,7 @@ import FrameLoop
 
 /// Encodes frames into an MP4 as they arrive, through libavcodec/libavformat/libswscale in-process.
 ///
-/// The video is yuv420p, tagged BT.709 limited range, constant frame rate `fps`. The file is written
+/// The video is yuv420p (or, with `Options.chroma` 444, yuv444p; yuv444p10le for libx265), tagged BT.709 limited range, constant frame rate `fps`. The file is written
 /// to a hidden temporary of our own (PartialFile: unique name, O_EXCL|O_NOFOLLOW, handed to FFmpeg
 /// through an AVIOContext on the descriptor) and renamed onto the target only by `finish()`;
 /// `cancel()` (or dropping the sink unfinished) removes the temporary.
@@ -388,7 +388,8 @@ public final class MP4Sink: FrameSink {
         let rate = AVRational(num: Int32(options.fps), den: Int32(options.fpsDenominator))
         ctx.pointee.width = Int32(w)
         ctx.pointee.height = Int32(h)
-        ctx.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        let pixelFormat = Self.pixelFormat(codec: options.codec, chroma: options.chroma)
+        ctx.pointee.pix_fmt = pixelFormat
         ctx.pointee.time_base = AVRational(num: Int32(options.fpsDenominator), den: Int32(options.fps))
         ctx.pointee.framerate = rate
         ctx.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
@@ -461,9 +462,9 @@ public final class MP4Sink: FrameSink {
         }
 
         // RGB is full range; tell swscale to produce BT.709 limited range, matching the tags above.
-        guard let sws = sws_getContext(Int32(w), Int32(h), AV_PIX_FMT_RGB24, Int32(w), Int32(h), AV_PIX_FMT_YUV420P,
+        guard let sws = sws_getContext(Int32(w), Int32(h), AV_PIX_FMT_RGB24, Int32(w), Int32(h), pixelFormat,
                                        SWS_BICUBIC | SWS_ACCURATE_RND, nil, nil, nil) else {
-            throw fail("cannot create the RGB to yuv420p converter")
+            throw fail("cannot create the RGB to YUV converter")
         }
         scaler = sws
         let bt709 = sws_getCoefficients(SWS_CS_ITU709)
@@ -472,11 +473,21 @@ public final class MP4Sink: FrameSink {
         guard let f = av_frame_alloc(), let p = av_packet_alloc() else { throw fail("out of memory") }
         frame = f
         packet = p
-        f.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        f.pointee.format = pixelFormat.rawValue
         f.pointee.width = Int32(w)
         f.pointee.height = Int32(h)
         err = av_frame_get_buffer(f, 0)
         guard err >= 0 else { throw fail(avErrorString(err)) }
+    }
+
+    /// 4:4:4 is yuv444p (x264 then writes the High 4:4:4 Predictive profile, VP9 profile 1), and for
+    /// libx265 10-bit yuv444p10le (Main 4:4:4 10): people who archive or edit want the depth too.
+    static func pixelFormat(codec: String, chroma: Chroma) -> AVPixelFormat {
+        switch (chroma, codec) {
+        case (.yuv420, _): return AV_PIX_FMT_YUV420P
+        case (.yuv444, "libx265"): return AV_PIX_FMT_YUV444P10LE
+        case (.yuv444, _): return AV_PIX_FMT_YUV444P
+        }
     }
 
     /// Opens `path` and finds its video stream.

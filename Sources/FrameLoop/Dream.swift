@@ -10,12 +10,14 @@ public func dream(_ image: FloatImage, network: DreamNetwork, objective: Objecti
 }
 
 /// The same for a blend of objectives (a layer crossfade).
+/// `onStep` is told before each step (for a progress line during a long frame).
 public func dream(_ image: FloatImage, network: DreamNetwork, objectives: ObjectiveBlend,
-                  settings: DreamSettings, rng: inout SeededRandom) throws -> FloatImage {
+                  settings: DreamSettings, rng: inout SeededRandom,
+                  onStep: (DreamStep) -> Void = { _ in }) throws -> FloatImage {
     let sizes = settings.octaveSizes(width: image.width, height: image.height)
     var detail: FloatImage? = nil
     var current = image
-    for size in sizes {
+    for (octave, size) in sizes.enumerated() {
         let base = size.width == image.width && size.height == image.height
             ? image : image.resized(width: size.width, height: size.height)
         current = base
@@ -23,10 +25,18 @@ public func dream(_ image: FloatImage, network: DreamNetwork, objectives: Object
             let up = d.resized(width: size.width, height: size.height)
             current.add(up)
         }
-        for _ in 0..<settings.steps {
+        for step in 0..<settings.steps {
+            onStep(DreamStep(octave: octave + 1, octaves: sizes.count, step: step + 1, steps: settings.steps))
             try ascend(&current, network: network, objectives: objectives, settings: settings, rng: &rng)
         }
         detail = current.subtracting(base)
+    }
+    // Dreamed below the frame's size (a dream scale): the detail goes up to the full picture like
+    // one more octave, with no steps there, so the patterns keep the working size's scale.
+    if let d = detail, current.width != image.width || current.height != image.height {
+        current = image
+        current.add(d.resized(width: image.width, height: image.height))
+        current.clamp()
     }
     return current
 }
@@ -73,6 +83,10 @@ extension FloatImage {
             for v in p { s += abs(v) }
             return s / Float(max(1, p.count))
         }
+    }
+
+    mutating func clamp() {
+        pixels.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = min(255, max(0, p[i])) } }
     }
 
     mutating func scale(by k: Float) {

@@ -16,35 +16,36 @@ public struct FrameLoop: Sendable {
         public var framesDone: Int
         /// One random stream runs through the whole video.
         public var rng: SeededRandom
-        /// Colour coherence pulls every frame toward these L*a*b* statistics: the start image's
-        /// (taken before frame 1) or a palette image's.
-        public var colourReference: ColourStats?
+        /// Colour coherence pulls every frame toward this palette: the start image's (taken before
+        /// frame 1) or a palette image's.
+        public var colourReference: ColourPalette?
         /// Frames already made but not yet given out, oldest first (a cadence group: the camera-only
         /// frames blended toward the group's dreamed last frame, which is `canvas`).
         public var queued: [FloatImage]
 
         public init(canvas: FloatImage, framesDone: Int, rng: SeededRandom,
-                    colourReference: ColourStats? = nil, queued: [FloatImage] = []) {
+                    colourReference: ColourPalette? = nil, queued: [FloatImage] = []) {
             self.canvas = canvas; self.framesDone = framesDone; self.rng = rng
             self.colourReference = colourReference; self.queued = queued
         }
 
         /// Before frame 1. `start` must already have the output size (see `coverCropped`). The colour
-        /// reference is `palette`'s statistics if given, else the start image's.
-        public init(start: FloatImage, seed: UInt64, palette: ColourStats? = nil) {
+        /// reference is `palette` if given, else the start image's.
+        public init(start: FloatImage, seed: UInt64, palette: ColourPalette? = nil) {
             self.init(canvas: start, framesDone: 0, rng: SeededRandom(seed: seed),
-                      colourReference: palette ?? ColourStats(of: start))
+                      colourReference: palette ?? ColourPalette(of: start))
         }
     }
 
     public init() {}
 
     /// Makes frame `state.framesDone + 1` and advances the state to it.
-    public func next(_ state: inout State, network: DreamNetwork, schedule: ResolvedSchedule) throws -> FloatImage {
+    public func next(_ state: inout State, network: DreamNetwork, schedule: ResolvedSchedule,
+                     onStep: (Int, DreamStep) -> Void = { _, _ in }) throws -> FloatImage {
         let n = state.framesDone + 1
         precondition(n <= schedule.totalFrames, "frame \(n) is past the schedule's \(schedule.totalFrames)")
         if state.queued.isEmpty {
-            state.queued = try group(startingAt: n, state: &state, network: network, schedule: schedule)
+            state.queued = try group(startingAt: n, state: &state, network: network, schedule: schedule, onStep: onStep)
         }
         let frame = state.queued.removeFirst()
         state.framesDone = n
@@ -56,11 +57,12 @@ public struct FrameLoop: Sendable {
     /// before it that motion, blended more and more toward the dreamed frame (moved back to their
     /// place), so the dream fades in rather than popping every N frames. Each frame is resampled
     /// once, from the composed motion.
-    func group(startingAt n: Int, state: inout State, network: DreamNetwork, schedule: ResolvedSchedule) throws -> [FloatImage] {
+    func group(startingAt n: Int, state: inout State, network: DreamNetwork, schedule: ResolvedSchedule,
+               onStep: (Int, DreamStep) -> Void) throws -> [FloatImage] {
         if n == 1 {
             let segment = schedule.segment(forFrame: 1)
             let frame = try dreamed(state.canvas, frame: 1, settings: segment.settings, state: &state,
-                                    network: network, schedule: schedule)
+                                    network: network, schedule: schedule, onStep: onStep)
             state.canvas = frame
             return [frame]
         }
@@ -81,14 +83,16 @@ public struct FrameLoop: Sendable {
         }
         let last = n + count - 1
         let dreamedLast = try dreamed(moved[count - 1], frame: last, settings: schedule.segment(forFrame: last).settings,
-                                      state: &state, network: network, schedule: schedule)
+                                      state: &state, network: network, schedule: schedule, onStep: onStep)
         state.canvas = dreamedLast
         var out: [FloatImage] = []
         for i in 0..<(count - 1) {
             // The dreamed frame seen from frame n+i: undo the motion from n+i to the last frame.
             let back = motion.after(motions[i].inverse)
             let aligned = dreamedLast.warped(back, kernel: schedule.segment(forFrame: n + i).settings.camera.kernel)
-            out.append(moved[i].blended(toward: aligned, by: Float(i + 1) / Float(count)))
+            // Resampling rings and sharpening overshoots past 0...255: rolled off rather than
+            // clipped when written (these frames do not carry on, so the roll-off never compounds).
+            out.append(moved[i].blended(toward: aligned, by: Float(i + 1) / Float(count)).softEdged())
         }
         out.append(dreamedLast)
         return out
@@ -96,9 +100,9 @@ public struct FrameLoop: Sendable {
 
     /// `frame` dreamed as video frame `index`, then pulled toward the colour reference.
     func dreamed(_ frame: FloatImage, frame index: Int, settings: SegmentSettings, state: inout State,
-                 network: DreamNetwork, schedule: ResolvedSchedule) throws -> FloatImage {
+                 network: DreamNetwork, schedule: ResolvedSchedule, onStep: (Int, DreamStep) -> Void) throws -> FloatImage {
         var out = try dream(frame, network: network, objectives: schedule.objectives(forFrame: index),
-                            settings: settings.dream(forFrame: index), rng: &state.rng)
+                            settings: settings.dream(forFrame: index), rng: &state.rng, onStep: { onStep(index, $0) })
         if let reference = state.colourReference, settings.colourCoherence > 0 {
             out = out.colourPulled(toward: reference, strength: settings.colourCoherence)
         }
@@ -111,10 +115,12 @@ public struct FrameLoop: Sendable {
     /// early, with `state` matching exactly the frames the sink holds (so a checkpoint can be saved).
     /// `delivered` gets that state after each frame reached the sink, for a stop that cannot wait for
     /// the loop (it saves the checkpoint of the frames the sink holds while the next frame is dreamed).
+    /// `onStep(frame, step)` is told before each gradient step of the frame being dreamed.
     @discardableResult
     public func run(from state: inout State, network: DreamNetwork, schedule: ResolvedSchedule,
                     sink: FrameSink, progress: (FrameProgress) -> Void = { _ in },
                     delivered: (State) -> Void = { _ in },
+                    onStep: (Int, DreamStep) -> Void = { _, _ in },
                     shouldStop: () -> Bool = { false }) throws -> FloatImage {
         let total = schedule.totalFrames
         let clock = ContinuousClock()
@@ -122,7 +128,7 @@ public struct FrameLoop: Sendable {
         let first = state.framesDone
         while state.framesDone < total {
             let t0 = clock.now
-            let frame = try next(&state, network: network, schedule: schedule)
+            let frame = try next(&state, network: network, schedule: schedule, onStep: onStep)
             try sink.write(frame)
             delivered(state)
             let n = state.framesDone
@@ -140,7 +146,7 @@ public struct FrameLoop: Sendable {
     /// From the start image: frame 1 is `start` dreamed.
     @discardableResult
     public func run(start: FloatImage, network: DreamNetwork, schedule: ResolvedSchedule, seed: UInt64,
-                    palette: ColourStats? = nil,
+                    palette: ColourPalette? = nil,
                     sink: FrameSink, progress: (FrameProgress) -> Void = { _ in }) throws -> FloatImage {
         var state = State(start: start, seed: seed, palette: palette)
         return try run(from: &state, network: network, schedule: schedule, sink: sink, progress: progress)

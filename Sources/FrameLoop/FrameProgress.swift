@@ -7,8 +7,10 @@ public struct FrameProgress: Sendable, Equatable {
     public var segment: Int
     /// "mixed_3", or "mixed_4*1 + mixed_5*0.5".
     public var layers: String
-    /// Wall-clock seconds this frame took (warp, dream, and writing it).
+    /// Wall-clock seconds this frame took (warp, dream, and writing it). With a cadence, most frames
+    /// are camera-only and fast, and the dreamed one pays for its group: see `meanSeconds`.
     public var seconds: Double
+    /// Mean seconds per frame since the render (or the resume) began.
     public var meanSeconds: Double
     /// Mean seconds per frame so far times the frames left.
     public var secondsLeft: Double
@@ -16,6 +18,17 @@ public struct FrameProgress: Sendable, Equatable {
     public init(frame: Int, total: Int, segment: Int, layers: String, seconds: Double, meanSeconds: Double, secondsLeft: Double) {
         self.frame = frame; self.total = total; self.segment = segment; self.layers = layers
         self.seconds = seconds; self.meanSeconds = meanSeconds; self.secondsLeft = secondsLeft
+    }
+}
+
+/// Where a frame's dream is: told before each gradient step, so that a long frame (seconds per
+/// step at 1920x1080) shows it is moving.
+public struct DreamStep: Sendable, Equatable {
+    /// Counting from 1, smallest octave first.
+    public var octave: Int, octaves: Int
+    public var step: Int, steps: Int
+    public init(octave: Int, octaves: Int, step: Int, steps: Int) {
+        self.octave = octave; self.octaves = octaves; self.step = step; self.steps = steps
     }
 }
 

@@ -16,6 +16,7 @@ public struct Overrides: Sendable, Equatable {
     public var colourCoherence: Double?
     public var sharpen: Double?
     public var cadence: Int?
+    public var dreamScale: Int?
 
     public init(layer: String? = nil, frames: Int? = nil, octaves: Int? = nil, octaveScale: Double? = nil,
                 steps: Int? = nil, stepSize: Double? = nil, jitter: Int? = nil, zoom: Double? = nil,
@@ -39,6 +40,7 @@ public struct Overrides: Sendable, Equatable {
         if let v = colourCoherence { out.append((.colour_coherence, v)) }
         if let v = sharpen { out.append((.sharpen, v)) }
         if let v = cadence { out.append((.cadence, Double(v))) }
+        if let v = dreamScale { out.append((.dream_scale, Double(v))) }
         return out
     }
 }

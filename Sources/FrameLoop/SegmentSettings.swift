@@ -52,7 +52,7 @@ public struct SegmentSettings: Sendable, Equatable {
 /// with their JSON key, valid range and whether they must be whole numbers.
 enum SettingKey: String, CaseIterable, Sendable {
     case octaves, octave_scale, steps, step_size, jitter, zoom, rotate, translate_x, translate_y, center_x, center_y
-    case colour_coherence, sharpen, warm_steps, warm_octaves, cadence, transition, lap_levels
+    case colour_coherence, sharpen, warm_steps, warm_octaves, cadence, transition, lap_levels, dream_scale
 
     var range: ClosedRange<Double> {
         switch self {
@@ -72,12 +72,13 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .cadence: return 1...16
         case .transition: return 0...1_000_000
         case .lap_levels: return 0...8
+        case .dream_scale: return 0...8192
         }
     }
 
     var isWholeNumber: Bool {
         switch self {
-        case .octaves, .steps, .jitter, .warm_steps, .warm_octaves, .cadence, .transition, .lap_levels: return true
+        case .octaves, .steps, .jitter, .warm_steps, .warm_octaves, .cadence, .transition, .lap_levels, .dream_scale: return true
         default: return false
         }
     }
@@ -131,6 +132,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .cadence: s.cadence = Int(v)
         case .transition: s.transition = Int(v)
         case .lap_levels: s.dream.lapLevels = Int(v)
+        case .dream_scale: s.dream.dreamScale = Int(v)
         }
     }
 
@@ -159,6 +161,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .cadence: return .number(Double(s.cadence))
         case .transition: return .number(Double(s.transition))
         case .lap_levels: return .number(Double(s.dream.lapLevels))
+        case .dream_scale: return .number(Double(s.dream.dreamScale))
         }
     }
 

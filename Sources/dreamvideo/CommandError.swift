@@ -8,6 +8,7 @@ enum CommandError: Error, CustomStringConvertible {
     case sizeOutOfRange(width: Int, height: Int)
     case badThreads(Int)
     case badBackend(String)
+    case badChroma(String)
     case badPrecision(String)
     case badIterations(Int)
     case badAlgorithm(String)
@@ -71,6 +72,8 @@ enum CommandError: Error, CustomStringConvertible {
             return "--threads \(n) is out of range; use 1 or more (default: every core)"
         case .badBackend(let s):
             return "unknown --backend '\(s)'; choose onednn (fast) or reference (slow, for checking)"
+        case .badChroma(let s):
+            return "unknown --chroma '\(s)'; choose 420 (plays everywhere) or 444 (every pixel's colour, for editing and archiving)"
         case .badPrecision(let s):
             return "unknown --precision '\(s)'; choose f32 or bf16 (bfloat16, about twice as fast on CPUs with AVX512_BF16)"
         case .badAlgorithm(let s):

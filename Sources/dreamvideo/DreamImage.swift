@@ -96,8 +96,8 @@ struct DreamImage: ParsableCommand {
         let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
         let w = Int((Double(image.width) * scale).rounded()), h = Int((Double(image.height) * scale).rounded())
         guard OutputSize.sides.contains(w), OutputSize.sides.contains(h) else {
-            let (size, note) = OutputSize.fitting(image.width, image.height, name: name, largest: maxSide, even: false)
-            return (image.coverCropped(width: size.width, height: size.height), note)
+            let fit = OutputSize.fitting(image.width, image.height, name: name, box: (maxSide, maxSide), even: false)
+            return (image.coverCropped(width: fit.size.width, height: fit.size.height), fit.note ?? fit.clause)
         }
         return (scale < 1 ? image.resized(width: w, height: h) : image, nil)
     }

@@ -12,7 +12,9 @@ struct Metrics: ParsableCommand {
         discussion: """
         Lightness (mean L*) and chroma (mean sqrt(a*^2+b*^2)) of the first and last frames and their \
         drift; the fraction of pixels with a channel at 0 or 255; sharpness (mean gradient magnitude of \
-        the grey picture), last over first; flicker: the mean change (0...255) from one frame to the \
+        the grey picture), last over first; palette: the intersection (0...1) of frame 1's 16x16 a*b* \
+        histogram (-100...100) with each later frame's, over the last frames and the worst window of \
+        as many consecutive frames; flicker: the mean change (0...255) from one frame to the \
         next after undoing the camera's zoom (estimated per frame pair unless --zoom is given). With \
         --source (the video a dreamed video was made from), dream flicker: the mean change per frame of \
         what the dream added (dreamed minus source), after following the source's own motion by optical \
@@ -41,10 +43,12 @@ struct Metrics: ParsableCommand {
             guard window >= 1 else { throw ValidationError("--window must be at least 1") }
             var metrics = VideoMetrics(zoom: zoom, rotation: rotate)
             var dreamFlicker = DreamFlicker()
+            var palette = PaletteOverlap()
             let sources = try source.map { try VideoReader(path: $0).open() }
             let video = self.video, source = self.source
             try VideoReader(path: video).forEachFrame { frame in
                 do { try metrics.add(frame) } catch let e as FrameSizeMismatch { throw FramesChangeSize(video: video, mismatch: e) }
+                palette.add(frame)
                 // Source frames are cover-cropped to the dreamed size, as the render did with them.
                 if let sources, let source, let s = try sources.next() {
                     do {
@@ -54,11 +58,18 @@ struct Metrics: ParsableCommand {
             }
             guard let s = metrics.summary(window: window) else { throw VideoReadError.noFrames(path: video) }
             print(Self.report(s, name: video))
+            if let p = palette.summary(window: window) { print(Self.report(p)) }
             if source != nil {
                 print(String(format: "dream flicker   %.2f (mean change per frame of what the dream added, following the source's motion; dream strength %.2f)",
                              dreamFlicker.mean, dreamFlicker.meanStrength))
             }
         }
+    }
+
+    /// `palette (a*b*)   frame 1 vs last 30 0.62  worst 30-frame window 0.55 (frames 40-69)`.
+    static func report(_ p: PaletteOverlap.Summary) -> String {
+        String(format: "palette (a*b*)  frame 1 vs last %d %.3f  worst %d-frame window %.3f (frames %d-%d); histogram intersection, 1 = the same colours",
+               p.window, p.last, p.window, p.worst, p.worstStart, p.worstStart + p.window - 1)
     }
 
     static func report(_ s: VideoMetrics.Summary, name: String) -> String {

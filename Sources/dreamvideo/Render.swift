@@ -74,6 +74,11 @@ struct Render: ParsableCommand {
     @Option(name: .long, help: "Video codec: libx264 (H.264, plays everywhere), libx265 or libvpx-vp9.")
     var codec: String = "libx264"
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Chroma of the MP4: 420 (plays everywhere: browsers, phones) or 444 (every pixel's colour, H.264 High 4:4:4 or 10-bit with libx265; for editing and archiving, players vary).",
+        valueName: "420|444"))
+    var chroma: String = MP4Sink.Chroma.yuv420.rawValue
+
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same video.")
     var seed: UInt64 = 0
 
@@ -110,6 +115,11 @@ struct Render: ParsableCommand {
 
     mutating func run() throws {
         try reportingErrors { try render() }
+    }
+
+    func chromaChoice() throws -> MP4Sink.Chroma {
+        guard let c = MP4Sink.Chroma(rawValue: chroma) else { throw CommandError.badChroma(chroma) }
+        return c
     }
 
     private func render() throws {
@@ -170,10 +180,15 @@ struct Shortcuts: ParsableArguments {
     @Option(name: .long, help: "Dream every Nth frame; the frames between are the camera's motion fading into the next dreamed frame. Default: the schedule's (1).")
     var cadence: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Pattern scale: the shorter side, in pixels, at which the network sees the frame; a larger frame is dreamed at that size and the dream carried up, so a 1080p render looks like its 640x360 preview, only sharper. 0: the frame's own size. Default: the schedule's (360).",
+        valueName: "pixels"))
+    var dreamScale: Int?
+
     var overrides: Overrides {
         var o = Overrides(layer: layer, frames: frames, octaves: octaves, octaveScale: octaveScale, steps: steps,
                           stepSize: stepSize, jitter: jitter, zoom: zoom)
-        o.colourCoherence = colourCoherence; o.sharpen = sharpen; o.cadence = cadence
+        o.colourCoherence = colourCoherence; o.sharpen = sharpen; o.cadence = cadence; o.dreamScale = dreamScale
         return o
     }
 }

@@ -22,7 +22,10 @@ struct RenderPlan {
     var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
     var mappingNote: String?
-    /// Why the frames are not the input's own size when no --size was given (a picture too small or too large).
+    /// A line of its own when the picture was scaled up to the smallest size the networks take.
+    var sizeNote: String?
+    /// Said on the first line when the size was chosen for the user: "the input's 4000x3000 fitted within 1920x1080".
+    var sizeClause: String?
     var sizeNote: String?
 
     init(command c: Render) throws {
@@ -40,15 +43,16 @@ struct RenderPlan {
 
         let image = try ImageDecoder().decode(path: c.input)
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
-        let fitted = OutputSize.fitting(image.width, image.height, name: c.input)
-        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fitted.size
-        sizeNote = c.size == nil ? fitted.note : nil
+        let fit = OutputSize.fitting(image.width, image.height, name: c.input)
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fit.size
+        sizeNote = c.size == nil ? fit.note : nil
+        sizeClause = c.size == nil ? fit.clause : nil
         let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
+        var encoder = MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec)
+        encoder.chroma = try c.chromaChoice()
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
-                                   overwrite: c.overwrite,
-                                   encoder: MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec),
-                                   resume: c.resume)
+                                   overwrite: c.overwrite, encoder: encoder, resume: c.resume)
         if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
@@ -66,7 +70,7 @@ struct RenderPlan {
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
                                                 fullSize: fullSize, preview: resolved, previewSize: size)
         self.start = image.coverCropped(width: size.width, height: size.height)
-        let palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
+        let palette = try c.palette.map { ColourPalette(of: try ImageDecoder().decode(path: $0)) }
 
         settings = RenderSettings(command: c, size: size, model: modelName, store: store, backend: backend,
                                   precision: precision, threads: threads, outputs: outputs, fps: c.fps ?? 30, schedule: schedule)
@@ -89,7 +93,6 @@ struct RenderPlan {
             unlink(checkpointPath)
             try outputs.removeStaleFrames(beyond: total)
         }
-        if let sizeNote { progress.announce(sizeNote) }
         let queued = (schedule.segments.map { $0.settings.cadence }.max() ?? 1) - 1
         let sinks = try outputs.open(frames: total, settings: settings,
                                      checkpoint: (path: checkpointPath, state: state, queued: max(0, queued)))
@@ -102,15 +105,26 @@ struct RenderPlan {
         }
         defer { interrupt.uninstall() }
 
+        progress.announce("\(network.name), \(start.width)x\(start.height)\(sizeClause.map { " (\($0))" } ?? ""), \(total) frames, "
+                          + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
+        if let sizeNote { progress.announce(sizeNote) }
         if let mappingNote { progress.announce(mappingNote) }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }
-        progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
-                          + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
+        let schedule = self.schedule, start = self.start, model = network.model
         let (outcome, failure) = outputs.render(on: network, into: sinks, preview: preview, progress: progress) { net in
+            if state.framesDone == 0 {
+                let cost = { (layer: String, h: Int, w: Int) in try model.stepCost(layer: layer, height: h, width: w).totalFLOP }
+                let forecast = try RenderForecast(schedule: schedule, width: start.width, height: start.height, cost: cost)
+                let seconds = try forecast.measure(network: net, schedule: schedule, start: start,
+                                                   palette: state.colourReference, cost: cost)
+                progress.announce("estimated time for the whole render: about \(ProgressLine.duration(seconds)) "
+                                  + "(\(forecast.dreamedFrames) of \(total) frames dreamed)")
+            }
             try FrameLoop().run(from: &state, network: net, schedule: schedule, sink: sinks, progress: progress.update,
-                                delivered: sinks.delivered, shouldStop: { interrupt.requested || sinks.mustStop != nil })
+                                delivered: sinks.delivered, onStep: progress.step,
+                                shouldStop: { interrupt.requested || sinks.mustStop != nil })
             return state.framesDone >= total
         }
         try outcome.conclude(failure: failure, lowOnSpace: sinks.mustStop, signal: interrupt.firstSignal, settings: settings,

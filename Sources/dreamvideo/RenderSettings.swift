@@ -47,6 +47,8 @@ struct RenderSettings: Codable, Equatable {
         var crf: Int
         var preset: String
         var fps: Int
+        /// "420" or "444" (absent in settings written before --chroma: 420).
+        var chroma: String?
     }
 
     static func encoder() -> JSONEncoder {
@@ -220,7 +222,7 @@ extension RenderSettings {
             modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
             backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
             mp4: outputs.mp4, framesDir: outputs.framesDir,
-            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: fps),
+            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: fps, chroma: c.chroma),
             paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
             schedule: ScheduleRecord(schedule, model: model))
     }

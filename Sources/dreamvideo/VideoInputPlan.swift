@@ -94,11 +94,12 @@ struct VideoInputPlan {
         expected = [info.frameCount, limit].compactMap { $0 }.min()
 
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
-        let fitted = OutputSize.fitting(first.width, first.height, name: c.input)
-        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fitted.size
-        sizeNote = c.size == nil ? fitted.note : nil
+        let fit = OutputSize.fitting(first.width, first.height, name: c.input)
+        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fit.size
+        sizeNote = c.size == nil ? fit.note ?? fit.clause.map { "note: " + $0 } : nil
         size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         var encoder = MP4Sink.Options(fps: 30, crf: c.crf, preset: c.preset, codec: c.codec)
+        encoder.chroma = try c.chromaChoice()
         if let fps = c.fps {
             encoder.fps = fps
         } else if let rate = info.frameRate {

@@ -261,4 +261,79 @@ final class LookTests: XCTestCase {
         XCTAssertEqual(s.lightnessFirst, VideoMetrics.figures(of: tex2).lightness, accuracy: 1e-9)
         XCTAssertEqual(s.lightnessDrift, VideoMetrics.figures(of: next).lightness - s.lightnessFirst, accuracy: 1e-9)
     }
+
+    // MARK: pattern scale (dream_scale)
+
+    func testDreamScaleSetsTheWorkingSize() throws {
+        var d = DreamSettings(octaves: 3, octaveScale: 1.4)
+        XCTAssertEqual(d.dreamScale, 360)   // the built-in default
+        d.dreamScale = 0
+        XCTAssertTrue(d.workingSize(width: 1920, height: 1080) == (1920, 1080))
+        d.dreamScale = 360
+        XCTAssertTrue(d.workingSize(width: 1920, height: 1080) == (640, 360))
+        XCTAssertTrue(d.workingSize(width: 1080, height: 1920) == (360, 640))
+        XCTAssertTrue(d.workingSize(width: 320, height: 180) == (320, 180))   // never up
+        XCTAssertEqual(d.octaveSizes(width: 1920, height: 1080).map(\.width), [327, 457, 640])
+        let s = try Schedule(json: #"{"defaults": {"dream_scale": 540}, "segments": [{"layer": "a", "frames": 2, "dream_scale": 0}]}"#,
+                             source: "t.json")
+        XCTAssertEqual(s.defaults.dream.dreamScale, 540)
+        XCTAssertEqual(s.segments[0].settings.dream.dreamScale, 0)
+        XCTAssertThrowsError(try Schedule(json: #"{"segments": [{"layer": "a", "frames": 1, "dream_scale": 10000}]}"#, source: "t.json"))
+        var o = Overrides()
+        o.dreamScale = 90
+        XCTAssertEqual(try Schedule.single(layer: "a", frames: 1).applying(o).segments[0].settings.dream.dreamScale, 90)
+    }
+
+    func testDreamScaleDreamsAtTheWorkingSizeAndCarriesTheDetailUp() throws {
+        let img = TestImages.smooth(width: 180, height: 120)
+        var settings = DreamSettings(octaves: 2, octaveScale: 1.5, steps: 2, stepSize: 4, jitter: 0, minimumOctaveSide: 20)
+        settings.dreamScale = 60
+        let net = EdgeEnergyNetwork()
+        var rng = SeededRandom(seed: 1)
+        var told: [String] = []
+        let out = try dream(img, network: net, objectives: ObjectiveBlend(Objective(layer: "edges")), settings: settings,
+                            rng: &rng, onStep: { told.append("\($0.octave)/\($0.octaves) \($0.step)/\($0.steps)") })
+        XCTAssertEqual(told, ["1/2 1/2", "1/2 2/2", "2/2 1/2", "2/2 2/2"])
+        // The network only ever sees the working size (90x60) and the octave below it (60x40).
+        XCTAssertEqual(net.calls.map(\.height), [40, 40, 60, 60])
+        XCTAssertEqual(out.width, 180); XCTAssertEqual(out.height, 120)
+        // What the dream added came up from 90x60: it is as smooth as a 2x upsample, unlike the
+        // same dream at full size, whose change has pixel-scale edges.
+        func roughness(_ a: FloatImage) -> Float {
+            let change = FloatImage(width: a.width, height: a.height, pixels: zip(a.pixels, img.pixels).map { $0 - $1 })
+            return TestImages.maxAbsDifference(change, change.blurred(sigma: 1)) / max(1e-6, change.pixels.map(abs).max()!)
+        }
+        settings.dreamScale = 0
+        var rng2 = SeededRandom(seed: 1)
+        let full = try dream(img, network: EdgeEnergyNetwork(), objective: Objective(layer: "edges"), settings: settings, rng: &rng2)
+        XCTAssertGreaterThan(TestImages.maxAbsDifference(out, img), 1)
+        XCTAssertLessThan(roughness(out), roughness(full))
+    }
+
+    // MARK: progress
+
+    func testProgressReportsTheMeanAndEachDreamStep() throws {
+        let schedule = try Schedule(json: """
+            {"defaults": {"octaves": 1, "steps": 3, "warm_steps": 1, "jitter": 0, "zoom": 1.04, "cadence": 3},
+             "segments": [{"layer": "edges", "frames": 7}]}
+            """, source: "t.json").resolved(layers: ["edges"], network: "edge_energy")
+        var reports: [FrameProgress] = []
+        var steps: [(Int, DreamStep)] = []
+        var state = FrameLoop.State(start: start(), seed: 2)
+        try FrameLoop().run(from: &state, network: EdgeEnergyNetwork(), schedule: schedule, sink: CollectingSink(),
+                            progress: { reports.append($0) }, onStep: { steps.append(($0, $1)) })
+        XCTAssertEqual(reports.map(\.frame), Array(1...7))
+        // The mean covers every frame so far, so the in-between frames (whose own time is ~0, their
+        // group's dream is paid by the first of them) do not read as fast.
+        for r in reports {
+            let sum = reports.prefix(r.frame).map(\.seconds).reduce(0, +)
+            XCTAssertGreaterThanOrEqual(r.meanSeconds * Double(r.frame) + 1e-9, sum)
+            XCTAssertEqual(r.secondsLeft, r.meanSeconds * Double(7 - r.frame), accuracy: 1e-9)
+        }
+        // Frames 1, 4 and 7 are dreamed: 3 steps, then 1 (the octave ladder's telling is in
+        // testDreamScaleDreamsAtTheWorkingSizeAndCarriesTheDetailUp's network calls).
+        XCTAssertEqual(steps.map(\.0), [1, 1, 1, 4, 7])
+        XCTAssertEqual(steps.map { "\($0.1.octave)/\($0.1.octaves) \($0.1.step)/\($0.1.steps)" },
+                       ["1/1 1/3", "1/1 2/3", "1/1 3/3", "1/1 1/1", "1/1 1/1"])
+    }
 }

@@ -1,0 +1,170 @@
+import Foundation
+
+/// What colour coherence keeps of the reference picture (the start image, or `--palette`): the mean
+/// and spread of its lightness, and its colours as a whole distribution in the a*b* plane, so that
+/// a navy/orange/green logo stays navy, orange and green rather than only as colourful on average.
+/// The distribution is kept as quantiles of the a*b* values projected on `directions`: small, plain
+/// numbers a checkpoint can store.
+public struct ColourPalette: Sendable, Equatable, Codable {
+    public var stats: ColourStats
+    /// quantiles[d][k]: the value, along direction d, below which a share (k + 0.5) / count of the
+    /// reference's pixels lie.
+    public var quantiles: [[Float]]
+
+    /// Rounds of the transfer; each matches the distribution along two perpendicular directions.
+    static let rounds = 16
+    static let quantileCount = 256
+    /// Projections of a*b* (each within about -130...130) lie within this.
+    static let range: (lower: Float, upper: Float) = (-200, 200)
+    /// Pictures above this many pixels are sampled on a regular grid first: a 4000x3000 palette
+    /// describes its colours as well through 262144 of its pixels.
+    static let samplePixels = 512 * 512
+
+    /// (cos, sin) of each direction; round r uses directions 2r and 2r + 1, perpendicular. The rounds'
+    /// angles interleave (bit-reversed order over a quarter turn) so consecutive rounds look along
+    /// directions far apart, which is what makes the iterated transfer converge in few rounds
+    /// (Pitié, Kokaram and Dahyot, "N-dimensional probability density function transfer", 2005).
+    static let directions: [(c: Float, s: Float)] = {
+        var out: [(c: Float, s: Float)] = []
+        for r in [0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15] {
+            let t = Double(r) * Double.pi / 2 / Double(rounds)
+            out.append((Float(cos(t)), Float(sin(t))))
+            out.append((Float(-sin(t)), Float(cos(t))))
+        }
+        return out
+    }()
+
+    public init(stats: ColourStats, quantiles: [[Float]]) {
+        self.stats = stats; self.quantiles = quantiles
+    }
+
+    public init(of image: FloatImage) {
+        let sampled = image.gridSampled(maxPixels: Self.samplePixels)
+        let lab = sampled.labPlanes()
+        let n = sampled.width * sampled.height
+        var qs: [[Float]] = []
+        var projected = [Float](repeating: 0, count: n)
+        for d in Self.directions {
+            for i in 0..<n { projected[i] = d.c * lab[n + i] + d.s * lab[2 * n + i] }
+            let h = projected.withUnsafeBufferPointer { FineHistogram($0, lower: Self.range.lower, upper: Self.range.upper) }
+            qs.append(h.quantiles(count: Self.quantileCount))
+        }
+        self.init(stats: ColourStats(of: sampled), quantiles: qs)
+    }
+}
+
+extension FloatImage {
+    /// Every k-th pixel of every k-th row, k the smallest step that leaves at most `maxPixels`:
+    /// exact colours (no blending of a logo's flat areas into new ones), deterministic.
+    func gridSampled(maxPixels: Int) -> FloatImage {
+        let n = width * height
+        guard n > maxPixels else { return self }
+        var k = 2
+        while (width / k) * (height / k) > maxPixels { k += 1 }
+        let w = width / k, h = height / k
+        var px = [Float](repeating: 0, count: 3 * w * h)
+        for c in 0..<3 {
+            for y in 0..<h {
+                for x in 0..<w { px[c * w * h + y * w + x] = pixels[c * n + (y * k) * width + x * k] }
+            }
+        }
+        return FloatImage(width: w, height: h, pixels: px)
+    }
+
+    /// Colour coherence on the whole palette: moves this picture's a*b* colours a fraction `strength`
+    /// (0...1) of the way to a colour-by-colour match of `palette`'s distribution (an iterated
+    /// transfer: in each round the colours' distributions along two perpendicular directions are
+    /// matched by their quantiles), and its lightness's mean and spread as `colourPulled(toward:
+    /// ColourStats)` does. Each pixel keeps its rank within the picture, so the dream's structure
+    /// stays and only which palette colour each part takes moves. Colours that leave sRGB lose chroma
+    /// at their own lightness and hue, then roll off softly inside 0...255 (`ColourSpace.inGamut`).
+    /// Deterministic: no randomness, a fixed order of sums.
+    public func colourPulled(toward palette: ColourPalette, strength: Double) -> FloatImage {
+        if strength <= 0 { return self }
+        let s = Float(min(1, strength))
+        let n = width * height
+        var lab = labPlanes()
+        var sum: Double = 0, sq: Double = 0
+        for i in 0..<n { let v = Double(lab[i]); sum += v; sq += v * v }
+        let meanL = sum / Double(max(1, n)), spreadL = max(0, sq / Double(max(1, n)) - meanL * meanL).squareRoot()
+        // Lightness: mean and spread, as before (a dream's texture lives in L*; matching its whole
+        // distribution would posterise the texture onto the reference's few lightness levels).
+        let ratio = spreadL > 1e-3 ? max(0.25, min(4, palette.stats.spreadL / spreadL)) : 1
+        let scale = Float(pow(ratio, Double(s)))
+        let from = Float(meanL), to = Float(meanL + Double(s) * (palette.stats.meanL - meanL))
+        for i in 0..<n { lab[i] = (lab[i] - from) * scale + to }
+
+        var a = Array(lab[n..<(2 * n)]), b = Array(lab[(2 * n)..<(3 * n)])
+        var p = [Float](repeating: 0, count: n), q = [Float](repeating: 0, count: n)
+        let (lo, hi) = ColourPalette.range
+        for r in 0..<ColourPalette.rounds {
+            let d = ColourPalette.directions[2 * r]   // the second is (-d.s, d.c)
+            for i in 0..<n {
+                p[i] = d.c * a[i] + d.s * b[i]
+                q[i] = -d.s * a[i] + d.c * b[i]
+            }
+            let hp = p.withUnsafeBufferPointer { FineHistogram($0, lower: lo, upper: hi) }
+            let hq = q.withUnsafeBufferPointer { FineHistogram($0, lower: lo, upper: hi) }
+            let tp = palette.quantiles[2 * r], tq = palette.quantiles[2 * r + 1]
+            for i in 0..<n {
+                let u = tp.quantile(at: hp.share(below: p[i])), v = tq.quantile(at: hq.share(below: q[i]))
+                a[i] = d.c * u - d.s * v
+                b[i] = d.s * u + d.c * v
+            }
+        }
+        for i in 0..<n {
+            lab[n + i] += s * (a[i] - lab[n + i])
+            lab[2 * n + i] += s * (b[i] - lab[2 * n + i])
+        }
+        return FloatImage(labPlanesInGamut: lab, width: width, height: height)
+    }
+
+    /// From L*, a*, b* planes, each colour brought into sRGB by `ColourSpace.inGamut`.
+    public init(labPlanesInGamut lab: [Float], width: Int, height: Int) {
+        let n = width * height
+        var px = [Float](repeating: 0, count: 3 * n)
+        lab.withUnsafeBufferPointer { p in
+            px.withUnsafeMutableBufferPointer { o in
+                for i in 0..<n {
+                    let (r, g, b) = ColourSpace.inGamut(l: p[i], a: p[n + i], b: p[2 * n + i])
+                    o[i] = r; o[n + i] = g; o[2 * n + i] = b
+                }
+            }
+        }
+        self.init(width: width, height: height, pixels: px)
+    }
+
+    /// Each channel rolled off softly inside 0...255 (`ColourSpace.rolledOff`): for frames made by
+    /// resampling and sharpening, whose ringing overshoots the range and would clip when written.
+    public func softEdged() -> FloatImage {
+        var out = self
+        out.pixels.withUnsafeMutableBufferPointer { p in
+            for i in p.indices { p[i] = ColourSpace.rolledOff(p[i]) }
+        }
+        return out
+    }
+}
+
+extension ColourSpace {
+    /// sRGB (0...255) for L*a*b*, kept inside the gamut softly. A colour past the gamut keeps its
+    /// lightness and hue and loses chroma until no channel is more than `overshoot` outside 0...255
+    /// (bisection on the chroma), then every channel rolls off smoothly inside (`rolledOff`). A hard
+    /// per-channel clamp would shift hues and pile colours up on the gamut's surface, where they
+    /// round to 0 or 255 and lose all detail; the overshoot left to the roll-off keeps some gradation.
+    @inline(__always) static func inGamut(l: Float, a: Float, b: Float) -> (Float, Float, Float) {
+        let overshoot: Float = 6
+        let lo = -overshoot, hi = 255 + overshoot
+        let ll = max(0, min(100, l))
+        var (r, g, bl) = rgb(l: ll, a: a, b: b)
+        if min(r, g, bl) < lo || max(r, g, bl) > hi {
+            var inside: Float = 0, outside: Float = 1
+            for _ in 0..<10 {
+                let t = 0.5 * (inside + outside)
+                let (r1, g1, b1) = rgb(l: ll, a: t * a, b: t * b)
+                if min(r1, g1, b1) >= lo && max(r1, g1, b1) <= hi { inside = t } else { outside = t }
+            }
+            (r, g, bl) = rgb(l: ll, a: inside * a, b: inside * b)
+        }
+        return (rolledOff(r), rolledOff(g), rolledOff(bl))
+    }
+}
