@@ -26,7 +26,6 @@ struct RenderPlan {
     var sizeNote: String?
     /// Said on the first line when the size was chosen for the user: "the input's 4000x3000 fitted within 1920x1080".
     var sizeClause: String?
-    var sizeNote: String?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
