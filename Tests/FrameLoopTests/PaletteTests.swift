@@ -154,7 +154,7 @@ final class PaletteTests: XCTestCase {
         let sink = CollectingSink()
         try FrameLoop().run(start: Self.logo(), network: net, schedule: schedule, seed: 5, sink: sink)
         var overlap = PaletteOverlap(), metrics = VideoMetrics(zoom: 1.015)
-        for f in sink.frames { overlap.add(f); metrics.add(f) }
+        for f in sink.frames { overlap.add(f); try metrics.add(f) }
         let s = metrics.summary(window: 10)!
         return (overlap.summary(window: 10)!, s.clippedAll, s.chromaRatio)
     }
