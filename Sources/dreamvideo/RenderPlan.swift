@@ -22,6 +22,8 @@ struct RenderPlan {
     var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
     var mappingNote: String?
+    /// --profile: time each stage of every frame.
+    var profile = false
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -29,6 +31,7 @@ struct RenderPlan {
         let threads = try c.engine.resolvedThreads()
         self.threads = threads
         self.seed = c.seed
+        self.profile = c.profile
 
         var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
         mappingNote = mapping
@@ -94,7 +97,10 @@ struct RenderPlan {
         var state = initialState
         // Starting again (--overwrite): an older checkpoint would no longer match the frame files.
         if state.framesDone == 0 { unlink(checkpointPath) }
-        let sinks = try outputs.open(frames: total, framesDone: state.framesDone)
+        let stages = profile ? StageTimes() : nil
+        var sinks = try outputs.open(frames: total, framesDone: state.framesDone)
+        if let stages { sinks = stages.timing(sinks) }
+        var networkSeconds = 0.0
         if let mappingNote { progress.announce(mappingNote) }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
@@ -102,9 +108,11 @@ struct RenderPlan {
         progress.announce("\(network.name), \(start.width)x\(start.height), \(total) frames, "
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
         try outputs.render(on: network, into: sinks, settings: settings, preview: preview, progress: progress) { net in
-            try FrameLoop().run(from: &state, network: net, schedule: schedule, sink: sinks,
-                                progress: progress.update, shouldStop: { interrupt.requested })
+            defer { networkSeconds = (net as? TimedNetwork).map { Double($0.spent.components.seconds) + Double($0.spent.components.attoseconds) * 1e-18 } ?? 0 }
+            try FrameLoop(stages: stages).run(from: &state, network: net, schedule: schedule, sink: sinks,
+                                              progress: progress.update, shouldStop: { interrupt.requested })
         }
+        if let stages { progress.announce(stages.report(frames: state.framesDone - initialState.framesDone, network: networkSeconds)) }
         if state.framesDone < total {
             try Checkpoint(settings: settings, totalFrames: total, state: state).save(to: checkpointPath)
             progress.announce("stopped after frame \(state.framesDone) of \(total); the frames done are in \(outputs.summary). "
