@@ -6,6 +6,7 @@
 # sometimes gives the two vCPUs one core's worth of time for minutes, and then both sides of a ratio
 # feel it.
 #   BIN=.build/release/dreamvideo BENCH_ROUNDS=3 BENCH_VIDEO=1 BENCH_HISTORIC=1 bash tools/bench.sh
+# BASE_BIN=/path/to/an/older/dreamvideo adds its figures as a column (before/after, in the same rounds).
 # The peers are the team's scripts beside the checkout (../shared/bench/tf_peer.py, torch_peer.py; or
 # TF_PEER=..., TORCH_PEER=...), run in virtual environments under the user cache
 # (${DREAMVIDEO_CACHE:-${XDG_CACHE_HOME:-~/.cache}/dreamvideo}/peers), created here when missing:
@@ -68,12 +69,13 @@ done
 cpuinfo() { sed -n "s/^$1[[:space:]]*: //p" /proc/cpuinfo | head -1; }
 echo "cpu: $(cpuinfo 'model name'), family $(cpuinfo 'cpu family') model $(cpuinfo model) stepping $(cpuinfo stepping), $(nproc) vCPUs"
 echo "cpu flags that matter: ${wanted% }"
-echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); ours: $("$BIN" --version 2>/dev/null | head -1) on oneDNN $("$BIN" bench --help >/dev/null 2>&1; ldconfig -p | sed -n 's/.*libdnnl.so.\([0-9.]*\) .*/\1/p' | head -1)"
+echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); ours: dreamvideo $("$BIN" --version 2>/dev/null | head -1) ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')) on oneDNN $("$BIN" bench --size 160x96 --iterations 1 --threads 1 | field onednn)"
 echo "peers: TensorFlow $("$TF_PY" -c 'import tensorflow as t; print(t.__version__)' 2>/dev/null) (oneDNN on), PyTorch $("$TORCH_PY" -c 'import torch; print(torch.__version__)' 2>/dev/null) (channels_last; bf16 = autocast)"
 echo
 
 configs=("f32 1" "f32 2" "bf16 1" "bf16 2")
-declare -A o t p
+declare -A o t p b
+BASE_BIN=${BASE_BIN:-}
 echo "bench: $ROUNDS rounds of ours, TensorFlow and PyTorch interleaved ($ITERS steps each: inception_v3 to $LAYER at $SIZE)" >&2
 for r in $(seq "$ROUNDS"); do
   line="  round $r:"
@@ -83,7 +85,8 @@ for r in $(seq "$ROUNDS"); do
     o[$k]+="$(field median_ms_per_iteration <"$work/ours_$k") "
     t[$k]+="$(tf --threads "$th" --precision "$prec" | field median_ms_per_iteration) "
     p[$k]+="$(torch --threads "$th" --precision "$prec" | field median_ms_per_iteration) "
-    line+=" $prec/$th ours $(echo ${o[$k]} | awk '{print $NF}') tf $(echo ${t[$k]} | awk '{print $NF}') torch $(echo ${p[$k]} | awk '{print $NF}');"
+    [ -z "$BASE_BIN" ] || b[$k]+="$("$BASE_BIN" bench --model inception_v3 --layer $LAYER --size $SIZE --iterations "$ITERS" --threads "$th" --precision "$prec" | field median_ms_per_iteration) "
+    line+=" $prec/$th ours $(echo ${o[$k]} | awk '{print $NF}') tf $(echo ${t[$k]} | awk '{print $NF}') torch $(echo ${p[$k]} | awk '{print $NF}')${BASE_BIN:+ base $(echo ${b[$k]} | awk '{print $NF}')};"
   done
   echo "$line" >&2
 done
@@ -94,8 +97,10 @@ for c in "${configs[@]}"; do
   set -- $c; prec=$1 th=$2; k="${prec}_$th"
   read -ra oa <<<"${o[$k]}"; read -ra ta <<<"${t[$k]}"; read -ra pa <<<"${p[$k]}"
   rt[$k]=$(paired ta oa); rp[$k]=$(paired pa oa)
-  printf '%-22s %12s %14s %14s %9.2fx %9.2fx\n' "$prec, $th thread$([ "$th" = 1 ] || echo s)" \
+  printf '%-22s %12s %14s %14s %9.2fx %9.2fx' "$prec, $th thread$([ "$th" = 1 ] || echo s)" \
     "$(median "${oa[@]}")" "$(median "${ta[@]}")" "$(median "${pa[@]}")" "${rt[$k]}" "${rp[$k]}"
+  if [ -n "$BASE_BIN" ]; then read -ra ba <<<"${b[$k]}"; printf '   base %s ms, base/ours %.2fx' "$(median "${ba[@]}")" "$(paired ba oa)"; fi
+  echo
 done
 read -ra o1 <<<"${o[f32_1]}"; read -ra o2 <<<"${o[f32_2]}"; read -ra b1 <<<"${o[bf16_1]}"; read -ra b2 <<<"${o[bf16_2]}"
 s32=$(paired o1 o2); s16=$(paired b1 b2)

@@ -19,6 +19,11 @@ public struct AlgorithmCache: Sendable {
         public var choice: String
         /// Milliseconds per run of each candidate when measured.
         public var milliseconds: [String: Double]
+
+        public init(choice: String, milliseconds: [String: Double]) {
+            self.choice = choice
+            self.milliseconds = milliseconds
+        }
     }
 
     private struct File: Codable {
@@ -45,7 +50,7 @@ public struct AlgorithmCache: Sendable {
     /// "AMD EPYC 9R14 (family 25 model 17 stepping 1)" from /proc/cpuinfo.
     public static func cpuName(cpuinfo: String? = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) -> String {
         var fields: [String: String] = [:]
-        for line in (cpuinfo ?? "").split(separator: "\n") {
+        for line in (cpuinfo ?? "").split(separator: "\n", omittingEmptySubsequences: false) {
             if line.isEmpty { break }   // the first processor's block is enough
             let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             if parts.count == 2 { fields[parts[0]] = parts[1] }

@@ -3,10 +3,7 @@ extension Network {
     public convenience init(model: Model, backend: BackendKind, threads: Int, precision: Precision = .f32) throws {
         let engine: Engine
         switch backend {
-        case .onednn:
-            // More than one thread: one single-thread engine per core, each on a strip (SplitEngine).
-            engine = threads == 1 ? try OneDNNEngine(graph: model.graph, threads: 1, precision: precision)
-                                  : try SplitEngine(graph: model.graph, threads: threads, precision: precision)
+        case .onednn: engine = try OneDNNEngine(graph: model.graph, threads: threads, precision: precision)
         case .reference:
             guard precision == .f32 else { throw EngineError.unsupportedPrecision(precision, engine: "the reference engine") }
             engine = ReferenceEngine(graph: model.graph)

@@ -17,10 +17,12 @@ public final class SplitEngine: Engine {
     public let graph: Graph
     /// One single-thread engine per strip (per core).
     public let parts: [OneDNNEngine]
+    /// Part k runs on threads[k].
+    private let threads: [PinnedThread]
     /// A fixed margin, or nil for `margin(for:)`'s.
     public let fixedMargin: Int?
     public let precision: Precision
-    /// Times strips against one engine on every thread, per size and objective, when `.fastest`.
+    /// Times each convolution's algorithms (for one thread) when `.fastest`.
     public let tuner: ConvolutionTuner?
 
     public init(graph: Graph, threads: Int, algorithm: OneDNNEngine.ConvolutionAlgorithm = .fastest,
@@ -35,6 +37,7 @@ public final class SplitEngine: Engine {
         parts = try (0..<threads).map { _ in
             try OneDNNEngine(graph: graph, threads: 1, algorithm: algorithm, precision: precision, tuner: tuner)
         }
+        self.threads = parts.map { _ in PinnedThread() }
     }
 
     /// Context each strip carries past its share: the targets' receptive-field radius up to 64 pixels,
@@ -129,24 +132,11 @@ public final class SplitEngine: Engine {
         guard !targets.isEmpty else { throw EngineError.emptyObjective }
         for t in targets where t < 0 || t >= graph.nodes.count { throw EngineError.nodeOutOfRange(t, count: graph.nodes.count) }
         let (axis, strips) = try plan(height: h, width: w, targets: targets)
-        let whole = { try self.parts[0].valueAndGradient(input, terms: terms, threads: self.parts.count, region: nil) }
-        if strips.count == 1 { return try whole() }
-        let split = { try self.split(input, terms: terms, targets: targets, axis: axis, strips: strips) }
-        guard let tuner else { return try split() }
-        // Strips cost their margins; one engine's threads cost their synchronisation: time both once.
-        let names = targets.map { graph.nodes[$0].name }.joined(separator: "+")
-        let key = "parallel \(precision.rawValue) \(parts.count) threads: \(graph.nodes.count)-node graph to \(names) at \(w)x\(h)"
-        let choice = try tuner.choose(layer: "step to \(names)", key: key,
-                                      candidates: [("strips", { _ = try split() }), ("threads", { _ = try whole() })])
-        // The loser's per-size work is not needed again: give its memory back.
-        if choice == "strips" {
-            parts[0].forget(height: h, width: w, threads: parts.count)
-            return try split()
-        }
-        for (k, s) in strips.enumerated() {
-            parts[k].forget(height: axis == .columns ? h : s.end - s.start, width: axis == .columns ? s.end - s.start : w, threads: 1)
-        }
-        return try whole()
+        // Too small to share: one single-thread engine. (Not one engine on every thread: oneDNN 2.6.3
+        // crashed, a null scratchpad in a kernel, when one process ran primitives on one thread and
+        // on two.)
+        if strips.count == 1 { return try parts[0].valueAndGradient(input, terms: terms) }
+        return try split(input, terms: terms, targets: targets, axis: axis, strips: strips)
     }
 
     private func split(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)], targets: [Int],
@@ -158,7 +148,8 @@ public final class SplitEngine: Engine {
         var results = [Result<(value: Float, gradient: Tensor), Error>?](repeating: nil, count: strips.count)
         results.withUnsafeMutableBufferPointer { out in
             let out = UnsafeSendable(out)
-            DispatchQueue.concurrentPerform(iterations: strips.count) { k in
+            // Each part on its own thread, always the same one (see PinnedThread).
+            for k in strips.indices { threads[k].start {
                 out.value[k] = Result {
                     let s = strips[k]
                     let owned = try self.owned(strip: s, strips: strips.count, index: k, length: length,
@@ -171,7 +162,8 @@ public final class SplitEngine: Engine {
                             : .init(rows: o.local, cols: 0..<width, positions: o.whole * width)
                     }
                 }
-            }
+            } }
+            for k in strips.indices { threads[k].wait() }
         }
         var value: Float = 0
         var gradient = Tensor(zeros: input.shape)
@@ -184,7 +176,7 @@ public final class SplitEngine: Engine {
     }
 }
 
-/// Lets the parts write their own slot of one buffer from concurrentPerform's threads.
+/// Lets the parts write their own slot of one buffer from their threads.
 private struct UnsafeSendable<T>: @unchecked Sendable {
     var value: T
     init(_ value: T) { self.value = value }

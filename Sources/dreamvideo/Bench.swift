@@ -41,9 +41,9 @@ struct Bench: ParsableCommand {
     var algorithm: String = "fastest"
 
     @Option(name: .long, help: ArgumentHelp(
-        "With more than one thread: strips (one single-thread engine per thread, each on a strip of the image, as renders do) or threads (one engine whose primitives use every thread).",
+        "With more than one thread: threads (one engine whose primitives use every thread, as renders do) or strips (one single-thread engine per thread, each on a strip of the image with a receptive-field margin).",
         valueName: "strips|threads"))
-    var parallel: String = "strips"
+    var parallel: String = "threads"
 
     @Flag(name: .long, help: "Also print each convolution's timed algorithms and the time per part of the step.")
     var profile = false
@@ -85,14 +85,9 @@ struct Bench: ParsableCommand {
         var how = "one engine, \(threads) thread\(threads == 1 ? "" : "s")"
         if let s = engine as? SplitEngine, let target = model.graph.index(of: layer) {
             let (axis, strips) = try s.plan(height: size.height, width: size.width, targets: [target])
-            how = strips.count == 1 ? "one single-thread engine (the image is too small to share)"
+            how = strips.count == 1 ? "one single-thread engine (too small for strips with a margin of \(s.margin(for: [target], along: axis)))"
                 : "\(strips.count) single-thread engines at once, on \(axis == .columns ? "column" : "row") strips "
                   + strips.map { "\($0.start)..<\($0.end)" }.joined(separator: ", ") + " (margin \(s.margin(for: [target], along: axis)))"
-            if let d = s.tuner?.decisions.last(where: { $0.key.hasPrefix("parallel") }) {
-                let times = d.entry.milliseconds.sorted { $0.key > $1.key }.map { String(format: "%@ %.0f ms", $0.key, $0.value) }
-                how += d.entry.choice == "strips" ? "; chosen over one engine on \(threads) threads" : "; NOT used: one engine on \(threads) threads was faster"
-                how += " (\(times.joined(separator: " vs "))\(d.fromCache ? ", cached" : ""))"
-            }
         }
         // Convolutions are where the time goes: show which kernels oneDNN chose for them.
         let convolutions = parts.flatMap(\.implementations).filter { $0.op.hasPrefix("convolution") }
