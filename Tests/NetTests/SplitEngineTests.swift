@@ -66,27 +66,30 @@ final class SplitEngineTests: XCTestCase {
         XCTAssertEqual(g1.value, g3.value)
     }
 
-    /// Strips or one engine on every thread: timed once, the winner written to the cache and reused.
-    func testParallelChoiceIsTimedOnceAndCached() throws {
+    /// With `.fastest`, each 3x3 convolution's direct and Winograd kernels are timed once, the winner
+    /// written to the cache (DREAMVIDEO_CACHE) and reused by the next engine without timing.
+    func testConvolutionAlgorithmsAreTimedOnceAndCached() throws {
         let model = try Self.inception.model()
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         setenv("DREAMVIDEO_CACHE", dir, 1)
         defer { unsetenv("DREAMVIDEO_CACHE") }
-        let image = try TestData.photo("dog.jpg", width: 640, height: 180)
-        let first = try SplitEngine(graph: model.graph, threads: 2)
+        let image = try TestData.photo("dog.jpg", width: 320, height: 180)
+        let first = try OneDNNEngine(graph: model.graph, threads: 1)
         _ = try Network(model: model, engine: first).gradient(of: Objective(layer: "mixed"), at: image)
-        let decided = try XCTUnwrap(first.tuner?.decisions.first { $0.key.hasPrefix("parallel") })
-        XCTAssertFalse(decided.fromCache)
-        XCTAssertTrue(["strips", "threads"].contains(decided.entry.choice))
+        let timed = try XCTUnwrap(first.tuner).decisions
+        XCTAssertFalse(timed.isEmpty)
+        XCTAssertTrue(timed.contains { $0.key.hasPrefix("forward f32 1 thread") && !$0.fromCache })
+        XCTAssertTrue(timed.contains { $0.key.hasPrefix("backward_data f32 1 thread") && !$0.fromCache })
+        for d in timed { XCTAssertEqual(Set(d.entry.milliseconds.keys), ["direct", "winograd"], d.key) }
         XCTAssertTrue(fileExists(dir + "/convolution-algorithms.json"))
-        let second = try SplitEngine(graph: model.graph, threads: 2)
+        // What was built follows what was chosen.
+        XCTAssertEqual(first.implementations.contains { $0.impl.contains("wino") }, timed.contains { $0.entry.choice == "winograd" })
+        let second = try OneDNNEngine(graph: model.graph, threads: 1)
         _ = try Network(model: model, engine: second).gradient(of: Objective(layer: "mixed"), at: image)
-        let reused = try XCTUnwrap(second.tuner?.decisions.first { $0.key.hasPrefix("parallel") })
-        XCTAssertTrue(reused.fromCache)
-        XCTAssertEqual(reused.entry.choice, decided.entry.choice)
-        // Every 3x3 stride-1 convolution up to `mixed` got an algorithm, each timed once.
-        XCTAssertTrue(first.tuner!.decisions.contains { $0.key.hasPrefix("forward") && !$0.fromCache })
-        XCTAssertTrue(second.tuner!.decisions.filter { !$0.key.hasPrefix("parallel") }.allSatisfy(\.fromCache))
+        let reused = try XCTUnwrap(second.tuner).decisions
+        XCTAssertEqual(Set(reused.map(\.key)), Set(timed.map(\.key)))
+        XCTAssertTrue(reused.allSatisfy(\.fromCache))
+        for d in reused { XCTAssertEqual(d.entry.choice, timed.first { $0.key == d.key }!.entry.choice) }
     }
 }
