@@ -41,9 +41,9 @@ public final class SplitEngine: Engine {
     }
 
     /// Context each strip carries past its share: the targets' receptive-field radius up to 64 pixels,
-    /// and 60% of it beyond. Measured (inception_v3, dog.jpg 1280x360, cosine of the gradient against
-    /// one engine's): mixed_3 (radius 79) 0.99999 at 64, 1.0 at 96; mixed_5 (radius 271) 0.9975 at 64,
-    /// 0.99947 at 96, 0.99991 at 128, 0.99998 at 160.
+    /// and 60% of it beyond (mixed_3: 82 pixels). Measured (inception_v3, dog.jpg
+    /// 1280x360, cosine of the gradient against one engine's): mixed_3 0.99999 at 64, 1.0 at 96;
+    /// mixed_5 0.9975 at 64, 0.99947 at 96, 0.99991 at 128, 0.99998 at 160.
     public func margin(for targets: [Int], along axis: Axis) -> Int {
         if let fixedMargin { return fixedMargin }
         let geometry = graph.geometry(along: axis)
