@@ -45,7 +45,7 @@ struct Bench: ParsableCommand {
         valueName: "strips|threads"))
     var parallel: String = "threads"
 
-    @Flag(name: .long, help: "Also print each convolution's timed algorithms and the time per part of the step.")
+    @Flag(name: .long, help: "Also print each convolution's algorithm: the time of each candidate, and whether it came from the cache.")
     var profile = false
 
     @Option(name: .long, help: ArgumentHelp(
