@@ -95,9 +95,11 @@ extension FloatImage {
         var out = [Float](repeating: 0, count: 3 * n)
         pixels.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
-                for i in 0..<n {
-                    let (l, a, b) = ColourSpace.lab(r: p[i], g: p[n + i], b: p[2 * n + i])
-                    o[i] = l; o[n + i] = a; o[2 * n + i] = b
+                Bands.forEach(n) { range in
+                    for i in range {
+                        let (l, a, b) = ColourSpace.lab(r: p[i], g: p[n + i], b: p[2 * n + i])
+                        o[i] = l; o[n + i] = a; o[2 * n + i] = b
+                    }
                 }
             }
         }
@@ -111,12 +113,14 @@ extension FloatImage {
         var px = [Float](repeating: 0, count: 3 * n)
         lab.withUnsafeBufferPointer { p in
             px.withUnsafeMutableBufferPointer { o in
-                for i in 0..<n {
-                    let (r, g, b) = ColourSpace.rgb(l: p[i], a: p[n + i], b: p[2 * n + i])
-                    if softEdges {
-                        o[i] = ColourSpace.rolledOff(r); o[n + i] = ColourSpace.rolledOff(g); o[2 * n + i] = ColourSpace.rolledOff(b)
-                    } else {
-                        o[i] = min(255, max(0, r)); o[n + i] = min(255, max(0, g)); o[2 * n + i] = min(255, max(0, b))
+                Bands.forEach(n) { range in
+                    for i in range {
+                        let (r, g, b) = ColourSpace.rgb(l: p[i], a: p[n + i], b: p[2 * n + i])
+                        if softEdges {
+                            o[i] = ColourSpace.rolledOff(r); o[n + i] = ColourSpace.rolledOff(g); o[2 * n + i] = ColourSpace.rolledOff(b)
+                        } else {
+                            o[i] = min(255, max(0, r)); o[n + i] = min(255, max(0, g)); o[2 * n + i] = min(255, max(0, b))
+                        }
                     }
                 }
             }

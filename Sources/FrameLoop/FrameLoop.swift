@@ -37,7 +37,16 @@ public struct FrameLoop: Sendable {
         }
     }
 
-    public init() {}
+    /// With `--profile`: where each frame's time goes (nil: not measured).
+    public var stages: StageTimes?
+
+    public init(stages: StageTimes? = nil) { self.stages = stages }
+
+    /// `body` timed as `stage` when profiling.
+    private func timed<T>(_ stage: StageTimes.Stage, _ body: () throws -> T) rethrows -> T {
+        guard let stages else { return try body() }
+        return try stages.time(stage, body)
+    }
 
     /// Makes frame `state.framesDone + 1` and advances the state to it.
     public func next(_ state: inout State, network: DreamNetwork, schedule: ResolvedSchedule,
@@ -78,8 +87,8 @@ public struct FrameLoop: Sendable {
             motion = camera.outputFromSource(width: base.width, height: base.height).after(motion)
             motions.append(motion)
             let m = camera.isIdentity && motion == .identity
-                ? base : base.warped(motion.inverse, kernel: camera.kernel).softenedOutside(motion.inverse)
-            moved.append(m.sharpened(amount: settings.sharpen))
+                ? base : timed(.resample) { base.warped(motion.inverse, kernel: camera.kernel).softenedOutside(motion.inverse) }
+            moved.append(timed(.sharpen) { m.sharpened(amount: settings.sharpen) })
         }
         let last = n + count - 1
         let dreamedLast = try dreamed(moved[count - 1], frame: last, settings: schedule.segment(forFrame: last).settings,
@@ -89,10 +98,12 @@ public struct FrameLoop: Sendable {
         for i in 0..<(count - 1) {
             // The dreamed frame seen from frame n+i: undo the motion from n+i to the last frame.
             let back = motion.after(motions[i].inverse)
-            let aligned = dreamedLast.warped(back, kernel: schedule.segment(forFrame: n + i).settings.camera.kernel)
-            // Resampling rings and sharpening overshoots past 0...255: rolled off rather than
-            // clipped when written (these frames do not carry on, so the roll-off never compounds).
-            out.append(moved[i].blended(toward: aligned, by: Float(i + 1) / Float(count)).softEdged())
+            timed(.resample) {
+                let aligned = dreamedLast.warped(back, kernel: schedule.segment(forFrame: n + i).settings.camera.kernel)
+                // Resampling rings and sharpening overshoots past 0...255: rolled off rather than
+                // clipped when written (these frames do not carry on, so the roll-off never compounds).
+                out.append(moved[i].blended(toward: aligned, by: Float(i + 1) / Float(count)).softEdged())
+            }
         }
         out.append(dreamedLast)
         return out
@@ -101,10 +112,14 @@ public struct FrameLoop: Sendable {
     /// `frame` dreamed as video frame `index`, then pulled toward the colour reference.
     func dreamed(_ frame: FloatImage, frame index: Int, settings: SegmentSettings, state: inout State,
                  network: DreamNetwork, schedule: ResolvedSchedule, onStep: (Int, DreamStep) -> Void) throws -> FloatImage {
-        var out = try dream(frame, network: network, objectives: schedule.objectives(forFrame: index),
-                            settings: settings.dream(forFrame: index), rng: &state.rng, onStep: { onStep(index, $0) })
+        var rng = state.rng
+        var out = try timed(.dream) {
+            try dream(frame, network: network, objectives: schedule.objectives(forFrame: index),
+                      settings: settings.dream(forFrame: index), rng: &rng, onStep: { onStep(index, $0) })
+        }
+        state.rng = rng
         if let reference = state.colourReference, settings.colourCoherence > 0 {
-            out = out.colourPulled(toward: reference, strength: settings.colourCoherence)
+            out = timed(.colour) { out.colourPulled(toward: reference, strength: settings.colourCoherence) }
         }
         return out
     }

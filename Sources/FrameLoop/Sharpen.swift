@@ -28,8 +28,10 @@ extension FloatImage {
         var out = [Float](repeating: 0, count: pixels.count)
         pixels.withUnsafeBufferPointer { src in
             mid.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<3 {
-                    for y in 0..<h {
+                // Rows of all three planes, on every core.
+                Bands.forEach(3 * h) { rows in
+                    for cy in rows {
+                        let (c, y) = cy.quotientAndRemainder(dividingBy: h)
                         let row = c * plane + y * w
                         for x in 0..<w {
                             var acc: Float = 0
@@ -42,8 +44,9 @@ extension FloatImage {
         }
         mid.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                for c in 0..<3 {
-                    for y in 0..<h {
+                Bands.forEach(3 * h) { rows in
+                    for cy in rows {
+                        let (c, y) = cy.quotientAndRemainder(dividingBy: h)
                         for t in 0..<taps.count {
                             let sr = c * plane + reflectIndex(y + t - radius, h) * w
                             let dr = c * plane + y * w

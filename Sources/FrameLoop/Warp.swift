@@ -20,6 +20,9 @@ extension FloatImage {
         out.withUnsafeMutableBufferPointer { dstBuf in
         table.values.withUnsafeBufferPointer { lut in
             let src = srcBuf.baseAddress!, dst = dstBuf.baseAddress!
+            // Bands of rows on every core (each pixel is computed the same way whatever the band:
+            // the same bytes on any core count). 1920x1080 Lanczos-3: ~0.3 s on one core.
+            Bands.forEach(h) { rows in
             let wx = UnsafeMutablePointer<Float>.allocate(capacity: taps)
             let wy = UnsafeMutablePointer<Float>.allocate(capacity: taps)
             let xi = UnsafeMutablePointer<Int>.allocate(capacity: taps)
@@ -34,7 +37,7 @@ extension FloatImage {
                 return lut[k] + f * (lut[k + 1] - lut[k])
             }
 
-            for y in 0..<h {
+            for y in rows {
                 // Source position of this row's first pixel centre, in index space (centre of pixel i is i).
                 let py = Double(y) + 0.5
                 var sx = m.a * 0.5 + m.b * py + m.tx - 0.5
@@ -67,6 +70,7 @@ extension FloatImage {
                     }
                     sx += m.a; sy += m.c
                 }
+            }
             }
         }
         }

@@ -36,9 +36,17 @@ struct Bench: ParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: ArgumentHelp(
-        "3x3 convolutions in f32: fastest (Winograd on one thread, direct on more), direct or winograd.",
+        "3x3 convolutions in f32: fastest (each layer's direct and Winograd kernels timed once on this machine, the winner cached in ~/.cache/dreamvideo/convolution-algorithms.json), direct or winograd.",
         valueName: "name"))
     var algorithm: String = "fastest"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "With more than one thread: threads (one engine whose primitives use every thread, as renders do) or strips (one single-thread engine per thread, each on a strip of the image with a receptive-field margin).",
+        valueName: "strips|threads"))
+    var parallel: String = "threads"
+
+    @Flag(name: .long, help: "Also print each convolution's algorithm: the time of each candidate, and whether it came from the cache.")
+    var profile = false
 
     @Option(name: .long, help: ArgumentHelp(
         "Dream on this image (cover-cropped to --size). Default: seeded noise, as torch_peer.py uses.",
@@ -65,12 +73,24 @@ struct Bench: ParsableCommand {
             start = Self.noise(width: size.width, height: size.height)
         }
         let model = try ModelStore().load(name: self.model)
-        let engine = try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision)
+        guard ["strips", "threads"].contains(parallel) else { throw CommandError.badParallel(parallel) }
+        let split = threads > 1 && parallel == "strips"
+        let engine: Engine = split
+            ? try SplitEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision)
+            : try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision)
+        let parts = (engine as? SplitEngine)?.parts ?? [engine as! OneDNNEngine]
         let network = Network(model: model, engine: engine)
         let result = try StepBenchmark(objective: Objective(layer: layer), iterations: iterations).run(network, image: start.tensor)
 
+        var how = "one engine, \(threads) thread\(threads == 1 ? "" : "s")"
+        if let s = engine as? SplitEngine, let target = model.graph.index(of: layer) {
+            let (axis, strips) = try s.plan(height: size.height, width: size.width, targets: [target])
+            how = strips.count == 1 ? "one single-thread engine (too small for strips with a margin of \(s.margin(for: [target], along: axis)))"
+                : "\(strips.count) single-thread engines at once, on \(axis == .columns ? "column" : "row") strips "
+                  + strips.map { "\($0.start)..<\($0.end)" }.joined(separator: ", ") + " (margin \(s.margin(for: [target], along: axis)))"
+        }
         // Convolutions are where the time goes: show which kernels oneDNN chose for them.
-        let convolutions = engine.implementations.filter { $0.op.hasPrefix("convolution") }
+        let convolutions = parts.flatMap(\.implementations).filter { $0.op.hasPrefix("convolution") }
         let kernels = Dictionary(grouping: convolutions, by: \.impl).map { "\($0.key) x\($0.value.count)" }.sorted()
         let lines: [(String, String)] = [
             ("model", model.name),
@@ -78,6 +98,9 @@ struct Bench: ParsableCommand {
             ("size", "\(size.width)x\(size.height)"),
             ("threads", "\(threads)"),
             ("precision", precision.rawValue),
+            ("onednn", ConvolutionTuner.oneDNNVersion),
+            ("parallel", how),
+            ("convolution_algorithms", Self.algorithms(parts.first?.tuner)),
             ("convolution_kernels", kernels.joined(separator: ", ")),
             ("forward_gflop", String(format: "%.2f", result.cost.forwardFLOP / 1e9)),
             ("backward_data_gflop", String(format: "%.2f", result.cost.backwardDataFLOP / 1e9)),
@@ -89,7 +112,30 @@ struct Bench: ParsableCommand {
             ("peak_rss_mb", String(format: "%.0f", Double(ResidentMemory.peakBytes) / 1_048_576)),
             ("median_ms_per_iteration", String(format: "%.1f", result.median * 1000)),
         ]
+        if profile, let tuner = parts.first?.tuner {
+            for d in tuner.decisions {
+                let times = d.entry.milliseconds.sorted { $0.key < $1.key }.map { String(format: "%@ %.2f ms", $0.key, $0.value) }
+                print("algorithm: \(d.layer): \(d.entry.choice) (\(times.joined(separator: ", "))\(d.fromCache ? ", cached" : "")) [\(d.key)]")
+            }
+        }
         for (name, value) in lines { print("\(name): \(value)") }
+    }
+
+    /// "forward: winograd 10, direct 2; backward_data: winograd 9, direct 3 (timed now: 24; cache FILE)".
+    static func algorithms(_ tuner: ConvolutionTuner?) -> String {
+        guard let tuner else { return "not timed (fixed by --algorithm or bf16: direct)" }
+        var seen = Set<String>(), counts: [String: [String: Int]] = [:]
+        var timed = 0
+        for d in tuner.decisions where seen.insert(d.key).inserted {
+            let direction = String(d.key.prefix { $0 != " " })
+            counts[direction, default: [:]][d.entry.choice, default: 0] += 1
+            if !d.fromCache { timed += 1 }
+        }
+        let parts = counts.sorted { $0.key > $1.key }.map { dir, c in
+            "\(dir): " + c.sorted { $0.key > $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        }
+        let error = tuner.saveError.map { "; not saved: \($0)" } ?? ""
+        return parts.joined(separator: "; ") + " (timed now: \(timed); cache \(tuner.cache.url.path)\(error))"
     }
 
     /// Uniform noise in 96...160, like torch_peer.py's start image (a mid-grey with texture).

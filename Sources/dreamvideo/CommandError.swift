@@ -12,6 +12,7 @@ enum CommandError: Error, CustomStringConvertible {
     case badPrecision(String)
     case badIterations(Int)
     case badAlgorithm(String)
+    case badParallel(String)
     case presetNotFound(String, searched: [String])
     case outputExists(String)
     case framesExist(String)
@@ -78,6 +79,8 @@ enum CommandError: Error, CustomStringConvertible {
             return "unknown --precision '\(s)'; choose f32 or bf16 (bfloat16, about twice as fast on CPUs with AVX512_BF16)"
         case .badAlgorithm(let s):
             return "unknown --algorithm '\(s)'; choose fastest, direct or winograd"
+        case .badParallel(let s):
+            return "unknown --parallel '\(s)'; choose strips or threads"
         case .badIterations(let n):
             return "--iterations \(n) is out of range; use 1 or more (10 is typical)"
         case .presetNotFound(let name, let searched):

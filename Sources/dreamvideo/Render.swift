@@ -104,6 +104,9 @@ struct Render: ParsableCommand {
         discussion: "Ctrl-C (or SIGTERM) stops after the frame in progress, finishes the MP4 with every frame done, and saves OUT.mp4.checkpoint."))
     var resume = false
 
+    @Flag(name: .long, help: "At the end, print where each frame's time went: network, dream, resample, sharpen, colour, encode, PNG, and idle cores.")
+    var profile = false
+
     @OptionGroup(title: "Shortcuts that override the schedule")
     var shortcuts: Shortcuts
 

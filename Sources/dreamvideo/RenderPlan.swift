@@ -26,6 +26,8 @@ struct RenderPlan {
     var sizeNote: String?
     /// Said on the first line when the size was chosen for the user: "the input's 4000x3000 fitted within 1920x1080".
     var sizeClause: String?
+    /// --profile: time each stage of every frame.
+    var profile = false
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -33,6 +35,7 @@ struct RenderPlan {
         let threads = try c.engine.resolvedThreads()
         self.threads = threads
         self.seed = c.seed
+        self.profile = c.profile
 
         var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
         mappingNote = mapping
@@ -111,7 +114,9 @@ struct RenderPlan {
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }
-        let schedule = self.schedule, start = self.start, model = network.model
+        let schedule = self.schedule, start = self.start, model = network.model, profile = self.profile
+        var stages: StageTimes?
+        var networkSeconds = 0.0
         let (outcome, failure) = outputs.render(on: network, into: sinks, preview: preview, progress: progress) { net in
             if state.framesDone == 0 {
                 let cost = { (layer: String, h: Int, w: Int) in try model.stepCost(layer: layer, height: h, width: w).totalFLOP }
@@ -121,11 +126,18 @@ struct RenderPlan {
                 progress.announce("estimated time for the whole render: about \(ProgressLine.duration(seconds)) "
                                   + "(\(forecast.dreamedFrames) of \(total) frames dreamed)")
             }
-            try FrameLoop().run(from: &state, network: net, schedule: schedule, sink: sinks, progress: progress.update,
-                                delivered: sinks.delivered, onStep: progress.step,
-                                shouldStop: { interrupt.requested || sinks.mustStop != nil })
+            // The profile starts after the forecast's timed step, so that it covers the frames alone.
+            let spent = { (net as? TimedNetwork)?.spent.inSeconds ?? 0 }
+            let spentBefore = spent()
+            defer { networkSeconds = spent() - spentBefore }
+            stages = profile ? StageTimes() : nil
+            try FrameLoop(stages: stages).run(from: &state, network: net, schedule: schedule,
+                                              sink: stages.map { $0.timing(sinks) } ?? sinks, progress: progress.update,
+                                              delivered: sinks.delivered, onStep: progress.step,
+                                              shouldStop: { interrupt.requested || sinks.mustStop != nil })
             return state.framesDone >= total
         }
+        if let stages { progress.announce(stages.report(frames: state.framesDone - initialState.framesDone, network: networkSeconds)) }
         try outcome.conclude(failure: failure, lowOnSpace: sinks.mustStop, signal: interrupt.firstSignal, settings: settings,
                              settingsPath: outputs.settingsPath, progress: progress)
     }

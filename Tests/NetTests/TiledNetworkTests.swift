@@ -34,8 +34,11 @@ final class TiledNetworkTests: XCTestCase {
         let model = try Self.inception.model()
         let net = TiledNetwork(Network(model: model, engine: ReferenceEngine(graph: model.graph)), maxTilePixels: 1280 * 720, margin: 32)
         let (x, y) = net.grid(width: 1920, height: 1080)
-        XCTAssertEqual(x.count, 2); XCTAssertEqual(y.count, 2)
+        // Three full-height strips: fewer pixels in all than 2x2 tiles (each of which pays margins twice).
+        XCTAssertEqual(x.count, 3); XCTAssertEqual(y.count, 1)
         XCTAssertLessThanOrEqual(x[0].length * y[0].length, 1280 * 720)
+        let x2 = TiledNetwork.spans(length: 1920, count: 2, margin: 32, alignment: 32), y2 = TiledNetwork.spans(length: 1080, count: 2, margin: 32, alignment: 32)
+        XCTAssertLessThan(3 * x[0].length * y[0].length, 4 * x2[0].length * y2[0].length)
         let (x4, y4) = net.grid(width: 3840, height: 2160)
         XCTAssertLessThanOrEqual(x4[0].length * y4[0].length, 1280 * 720)
     }
@@ -46,7 +49,7 @@ final class TiledNetworkTests: XCTestCase {
         let net = Network(model: model, engine: try OneDNNEngine(graph: model.graph, threads: 2))
         let image = try TestData.photo("dog.jpg", width: 400, height: 300)
         XCTAssertEqual(model.graph.totalStride, 32)
-        // 2x2 tiles of 336x268 (cores 200x150; starts on Inception's 32-pixel grid).
+        // Two 304x300 strips (cores 200 wide; starts on Inception's 32-pixel grid): fewer pixels than 2x2 tiles.
         let tiled = TiledNetwork(net, maxTilePixels: 340 * 300, margin: 32)
         XCTAssertEqual(tiled.grid(width: 400, height: 300).x.count, 2)
         for layer in ["mixed_3", "mixed_5"] {

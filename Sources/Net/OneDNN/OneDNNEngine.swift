@@ -16,7 +16,7 @@ public final class OneDNNEngine: Engine {
     private let store: WeightStore
     private var plans: [Size: SizePlan] = [:]
 
-    private struct Size: Hashable { var height: Int, width: Int }
+    private struct Size: Hashable { var height: Int, width: Int, threads: Int }
 
     /// How 3x3 stride-1 convolutions are computed.
     public enum ConvolutionAlgorithm: Sendable {
@@ -24,14 +24,18 @@ public final class OneDNNEngine: Engine {
         case direct
         /// Winograd F(4x4, 3x3): fewer multiplications, gradients within ~1e-3 of the reference.
         case winograd
-        /// Winograd on one thread, direct on more. Measured, Inception-v3 step to mixed_5 at 640x360:
-        /// 1 thread ~143 ms Winograd vs ~183 ms direct; 2 threads on an idle host ~147 vs ~106 ms
-        /// (oneDNN's Winograd kernel barely scales with threads).
+        /// Per layer, shape, size and thread count, whichever the ConvolutionTuner timed faster on this
+        /// machine (cached on disk). The winner differs between CPUs: on a Zen 5 host Winograd won on
+        /// 1 thread and direct on 2; on a Zen 4 host Winograd won on 2 threads too.
         case fastest
     }
 
     /// With `.bf16`, `algorithm` is ignored: oneDNN has only direct bf16 convolutions.
-    public init(graph: Graph, threads: Int, algorithm: ConvolutionAlgorithm = .fastest, precision: Precision = .f32) throws {
+    /// Chooses each convolution's algorithm with `.fastest` (by default the machine's cache file).
+    public let tuner: ConvolutionTuner?
+
+    public init(graph: Graph, threads: Int, algorithm: ConvolutionAlgorithm = .fastest, precision: Precision = .f32,
+                tuner: ConvolutionTuner? = nil) throws {
         guard threads > 0 else { throw OneDNNError.badThreadCount(threads) }
         for (i, node) in graph.nodes.enumerated() {
             if i == 0 {
@@ -48,6 +52,7 @@ public final class OneDNNEngine: Engine {
         self.threads = threads
         self.algorithm = algorithm
         self.precision = precision
+        self.tuner = algorithm == .fastest ? tuner ?? ConvolutionTuner.forThisMachine() : nil
         ctx = try DNNLContext()
         store = WeightStore(ctx)
     }
@@ -58,19 +63,26 @@ public final class OneDNNEngine: Engine {
         plans.values.flatMap { $0.implementations }
     }
 
-    private func plan(for input: Tensor) throws -> SizePlan {
+    /// `threads` (default: the engine's) is the OpenMP thread count of this call; plans are kept per
+    /// size and thread count, as oneDNN sizes its work for the threads present when it is built.
+    private func plan(for input: Tensor, threads: Int? = nil) throws -> SizePlan {
+        let threads = threads ?? self.threads
         guard input.shape.count == 3, input.shape[0] == 3, input.shape[1] > 0, input.shape[2] > 0 else {
             throw EngineError.badInputShape(input.shape)
         }
         // The OpenMP thread count is per calling thread: set it on whichever thread runs us.
         omp_set_num_threads(Int32(threads))
-        let size = Size(height: input.shape[1], width: input.shape[2])
+        let size = Size(height: input.shape[1], width: input.shape[2], threads: threads)
         if let p = plans[size] { return p }
-        let p = try SizePlan(graph: graph, height: size.height, width: size.width,
-                                winograd: algorithm == .winograd || (algorithm == .fastest && threads == 1),
-                             precision: precision, ctx: ctx, store: store)
+        let p = try SizePlan(graph: graph, height: size.height, width: size.width, algorithm: algorithm, tuner: tuner,
+                             threads: threads, precision: precision, ctx: ctx, store: store)
         plans[size] = p
         return p
+    }
+
+    /// Drops the work built for this size and thread count (its memory goes back).
+    func forget(height: Int, width: Int, threads: Int) {
+        plans[Size(height: height, width: width, threads: threads)] = nil
     }
 
     private func checkNodes(_ nodes: [Int]) throws {
@@ -91,10 +103,25 @@ public final class OneDNNEngine: Engine {
     }
 
     public func valueAndGradient(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)]) throws -> (value: Float, gradient: Tensor) {
+        try valueAndGradient(input, terms: terms, region: nil)
+    }
+
+    /// The part of a target's activation that an objective term counts, and the positions its mean
+    /// divides by: a strip of a larger image (SplitEngine) counts only the positions it owns, divided
+    /// by the whole image's count, so that the strips' values and gradients add up to the whole's.
+    struct Region {
+        var rows: Range<Int>, cols: Range<Int>
+        var positions: Int
+    }
+
+    /// `region(node, height, width)` gives the counted part of a target of that activation size;
+    /// nil counts every position.
+    func valueAndGradient(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)], threads: Int? = nil,
+                          region: ((Int, Int, Int) -> Region)?) throws -> (value: Float, gradient: Tensor) {
         let targets = Array(Set(terms.map(\.node))).sorted()
         guard !targets.isEmpty else { throw EngineError.emptyObjective }
         try checkNodes(targets)
-        let plan = try plan(for: input)
+        let plan = try plan(for: input, threads: threads)
         try plan.runForward(input, targets: targets)
 
         var seeds: [Int: UnsafeMutablePointer<Float>] = [:]
@@ -108,20 +135,26 @@ public final class OneDNNEngine: Engine {
             // objective = weight * mean(a^2) over the selected channels; d/da = weight * 2a / N.
             let (a, shape) = activations[term.node]!
             let plane = shape[1] * shape[2]
+            let r = region?(term.node, shape[1], shape[2]) ?? Region(rows: 0..<shape[1], cols: 0..<shape[2], positions: plane)
+            precondition(r.rows.lowerBound >= 0 && r.rows.upperBound <= shape[1] && r.cols.lowerBound >= 0 && r.cols.upperBound <= shape[2],
+                         "region \(r) outside the activation \(shape)")
             let channels = term.channels ?? Array(0..<shape[0])
             for c in channels where c < 0 || c >= shape[0] {
                 throw EngineError.channelOutOfRange(node: graph.nodes[term.node].name, channel: c, channels: shape[0])
             }
-            let n = Float(channels.count * plane)
+            let n = Float(channels.count * r.positions)
             let g = seeds[term.node]!
             let scale = term.weight * 2 / n
             var sum = 0.0
             for c in channels {
                 var s: Float = 0
-                for k in c * plane ..< (c + 1) * plane {
-                    let v = a[k]
-                    s += v * v
-                    g[k] += scale * v
+                for row in r.rows {
+                    let base = c * plane + row * shape[2]
+                    for k in base + r.cols.lowerBound ..< base + r.cols.upperBound {
+                        let v = a[k]
+                        s += v * v
+                        g[k] += scale * v
+                    }
                 }
                 sum += Double(s)
             }

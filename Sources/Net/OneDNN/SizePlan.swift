@@ -8,7 +8,10 @@ final class SizePlan {
     let height: Int, width: Int
     private let ctx: DNNLContext
     private let store: WeightStore
-    private let useWinograd: Bool
+    private let algorithm: OneDNNEngine.ConvolutionAlgorithm
+    private let tuner: ConvolutionTuner?
+    private let threads: Int
+    private let precision: Precision
     /// Activations, their gradients and the weights are stored in this type; the image, the
     /// objective's activations and the seeds are always f32 (reorders convert).
     private let dt: dnnl_data_type_t
@@ -35,10 +38,10 @@ final class SizePlan {
 
     var implementations: [(op: String, impl: String)] { primitives.map { ($0.op, $0.desc.impl) } }
 
-    init(graph: Graph, height: Int, width: Int, winograd: Bool, precision: Precision, ctx: DNNLContext, store: WeightStore) throws {
+    init(graph: Graph, height: Int, width: Int, algorithm: OneDNNEngine.ConvolutionAlgorithm, tuner: ConvolutionTuner?,
+         threads: Int, precision: Precision, ctx: DNNLContext, store: WeightStore) throws {
         self.graph = graph
-        // oneDNN 2.6 has Winograd kernels for f32 only.
-        useWinograd = winograd && precision == .f32
+        self.algorithm = algorithm; self.tuner = tuner; self.threads = threads; self.precision = precision
         dt = precision == .bf16 ? dnnl_bf16 : dnnl_f32
         self.height = height; self.width = width
         self.ctx = ctx; self.store = store
@@ -96,10 +99,36 @@ final class SizePlan {
         return (m.floats, [m.desc.channels, m.desc.height, m.desc.width])
     }
 
-    /// Winograd applies to 3x3 stride-1 convolutions; where oneDNN has no Winograd kernel for a
-    /// shape, the direct one is used.
+    /// Winograd applies to 3x3 stride-1 convolutions in f32 (oneDNN 2.6 has no bf16 Winograd); where
+    /// oneDNN has no Winograd kernel for a shape, the direct one is used.
     private func winograd(_ conv: Conv) -> Bool {
-        useWinograd && conv.groups == 1 && conv.kernelH == 3 && conv.kernelW == 3 && conv.strideH == 1 && conv.strideW == 1
+        algorithm != .direct && precision == .f32
+            && conv.groups == 1 && conv.kernelH == 3 && conv.kernelW == 3 && conv.strideH == 1 && conv.strideW == 1
+    }
+
+    /// Between a direct and a Winograd primitive for node i: the one `algorithm` asks for, or with
+    /// `.fastest` the one the tuner measured faster for this shape, size and thread count.
+    private func pick(_ direct: PrimitiveDesc, _ wino: PrimitiveDesc?, node i: Int, backward: Bool,
+                      args: [(Int32, dnnl_query_t, Int32)]) throws -> PrimitiveDesc {
+        guard let wino, !wino.isReference else { return direct }
+        switch algorithm {
+        case .direct: return direct
+        case .winograd: return wino
+        case .fastest:
+            guard let tuner else { return wino }
+            let src = backward ? direct.md(dnnl_query_diff_src_md) : direct.md(dnnl_query_src_md)
+            let dst = backward ? direct.md(dnnl_query_diff_dst_md) : direct.md(dnnl_query_dst_md)
+            guard case .conv(let c) = graph.nodes[i].op else { return direct }
+            let p = c.padding
+            let key = "\(backward ? "backward_data" : "forward") \(precision.rawValue) \(threads) thread\(threads == 1 ? "" : "s"): "
+                + "\(src.channels)x\(src.height)x\(src.width) -> \(dst.channels)x\(dst.height)x\(dst.width), "
+                + "kernel \(c.kernelH)x\(c.kernelW), stride \(c.strideH)x\(c.strideW), padding \(p.top) \(p.left) \(p.bottom) \(p.right)"
+            let choice = try tuner.choose(layer: graph.nodes[i].name, key: key, candidates: [
+                ("direct", try ConvolutionTuner.run(direct, args: args, ctx: ctx)),
+                ("winograd", try ConvolutionTuner.run(wino, args: args, ctx: ctx)),
+            ])
+            return choice == "winograd" ? wino : direct
+        }
     }
 
     private func make(_ pd: PrimitiveDesc, op: String) throws -> Primitive {
@@ -150,12 +179,9 @@ final class SizePlan {
                     bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, oh, ow], dt),
                     window: w, activation: conv.activation, winograd: winograd, ctx)
             }
-            var pd: PrimitiveDesc
-            if winograd(conv), let wpd = try? convPD(winograd: true), !wpd.isReference {
-                pd = wpd
-            } else {
-                pd = try convPD(winograd: false)
-            }
+            let pd = try pick(try convPD(winograd: false), winograd(conv) ? try? convPD(winograd: true) : nil, node: i, backward: false,
+                              args: [(Arg.src, dnnl_query_src_md, 0), (Arg.weights, dnnl_query_weights_md, 0),
+                                     (Arg.bias, dnnl_query_weights_md, 1), (Arg.dst, dnnl_query_dst_md, 0)])
             let prim = try make(pd, op: "convolution forward of \(name(i))")
             let src = try output(node.inputs[0], as: pd.md(dnnl_query_src_md))
             let wts = try store.weights(node: i, conv: conv, as: pd.md(dnnl_query_weights_md))
@@ -354,10 +380,13 @@ final class SizePlan {
                 var pd = try OpDescriptors.convolutionBackwardData(
                     diffSrc: .any([1, xd.channels, xd.height, xd.width], st), weights: .any(conv.dnnlWeightDims, dt),
                     diffDst: .any([1, od.channels, od.height, od.width], dt), window: windows[i]!, hint: forwardPD[i]!, ctx)
-                if winograd(conv), let wpd = try? OpDescriptors.convolutionBackwardData(
-                    diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.dnnlWeightDims),
-                    diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, winograd: true, ctx), !wpd.isReference {
-                    pd = wpd
+                if winograd(conv) {
+                    let wpd = try? OpDescriptors.convolutionBackwardData(
+                        diffSrc: .any([1, xd.channels, xd.height, xd.width]), weights: .any(conv.dnnlWeightDims),
+                        diffDst: .any([1, od.channels, od.height, od.width]), window: windows[i]!, hint: forwardPD[i]!, winograd: true, ctx)
+                    pd = try pick(pd, wpd, node: i, backward: true,
+                                  args: [(Arg.diffDst, dnnl_query_diff_dst_md, 0), (Arg.weights, dnnl_query_weights_md, 0),
+                                         (Arg.diffSrc, dnnl_query_diff_src_md, 0)])
                 }
                 if pd.isReference {
                     // Seen on the first layer (3 input channels): blocked diff_dst has no fast
