@@ -34,7 +34,7 @@ extension UserErrorTests {
         // 16384 x 1, 8-bit RGB, one row of a repeating ramp; written by hand so no tool decides its layout.
         var row: [UInt8] = [0]
         for x in 0..<16384 { row += [UInt8(x % 256), UInt8((x / 64) % 256), 128] }
-        let png = try pngFile(width: 16384, height: 1, rows: row)
+        let png = Data(CraftedPNG.stored(width: 16384, height: 1, rows: row))
         try png.write(to: URL(fileURLWithPath: dir + "/thin.png"))
         let run = try dreamvideo(try base(input: "thin.png"))
         XCTAssertEqual(run.status, 0, run.stderr)
@@ -49,33 +49,5 @@ extension UserErrorTests {
         try FileManager.default.copyItem(atPath: real, toPath: models + "/squeezenet1_1.safetensors")
         try expectError(try base(), mentions: ["squeezenet1_1.safetensors.sha256 is missing", "make models"],
                         environment: ["DREAMVIDEO_MODELS": models])
-    }
-
-    /// A PNG of one IHDR, one stored-deflate IDAT (zlib without compression, so no library is needed) and IEND.
-    func pngFile(width: Int, height: Int, rows: [UInt8]) throws -> Data {
-        func be32(_ v: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((v >> $0) & 0xFF) } }
-        func crc32(_ bytes: [UInt8]) -> UInt32 {
-            var c: UInt32 = 0xFFFF_FFFF
-            for b in bytes { c ^= UInt32(b); for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 } }
-            return ~c
-        }
-        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-            let body = Array(type.utf8) + data
-            return be32(data.count) + body + be32(Int(crc32(body)))
-        }
-        // zlib: header, stored blocks of at most 65535 bytes, Adler-32.
-        var z: [UInt8] = [0x78, 0x01]
-        var i = 0
-        while i < rows.count {
-            let n = min(65535, rows.count - i)
-            z += [i + n == rows.count ? 1 : 0, UInt8(n & 0xFF), UInt8(n >> 8), UInt8(~n & 0xFF), UInt8((~n >> 8) & 0xFF)]
-            z += rows[i..<(i + n)]
-            i += n
-        }
-        var a: UInt32 = 1, b: UInt32 = 0
-        for v in rows { a = (a + UInt32(v)) % 65521; b = (b + a) % 65521 }
-        z += be32(Int(b << 16 | a))
-        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        return Data(signature + chunk("IHDR", be32(width) + be32(height) + [8, 2, 0, 0, 0]) + chunk("IDAT", z) + chunk("IEND", []))
     }
 }

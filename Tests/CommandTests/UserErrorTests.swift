@@ -78,7 +78,7 @@ final class UserErrorTests: CommandTestCase {
     /// A PNG whose header says 900000x900000: refused from the header, with the memory it would
     /// need, before a byte of pixels is allocated (no machine has the ~26 TB).
     func testImageTooLargeForMemory() throws {
-        try pngHeaderOnly(width: 900_000, height: 900_000).write(to: URL(fileURLWithPath: dir + "/huge.png"))
+        try Data(CraftedPNG.headerOnly(width: 900_000, height: 900_000)).write(to: URL(fileURLWithPath: dir + "/huge.png"))
         try expectError(try base(input: "huge.png"), mentions: ["huge.png", "900000x900000", "needs about", "TB", "scale it down"])
     }
 
@@ -278,26 +278,4 @@ final class UserErrorTests: CommandTestCase {
         try expectUsageError(try base() + ["--no-such-option"])
         try expectUsageError(try base() + ["--seed"])
     }
-}
-
-/// A PNG signature and a valid IHDR of the given size (8-bit RGB), then one empty IDAT: what a
-/// decoder sees first of a huge image.
-func pngHeaderOnly(width: UInt32, height: UInt32) -> Data {
-    func be(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
-        let typed = Array(type.utf8) + body
-        return be(UInt32(body.count)) + typed + be(crc32(typed))
-    }
-    let ihdr = be(width) + be(height) + [8, 2, 0, 0, 0]
-    return Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", ihdr) + chunk("IDAT", []))
-}
-
-/// The CRC-32 of PNG chunks (ISO 3309, reflected, polynomial 0xEDB88320).
-func crc32(_ bytes: [UInt8]) -> UInt32 {
-    var c: UInt32 = 0xFFFF_FFFF
-    for b in bytes {
-        c ^= UInt32(b)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-    }
-    return ~c
 }

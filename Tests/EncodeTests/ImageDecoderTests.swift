@@ -238,7 +238,7 @@ final class ImageDecoderTests: XCTestCase {
     /// The size is refused before anything is read or allocated, and the message says the bound.
     func testSparseHugeFileIsRefused() throws {
         let big = dir + "/big.png"
-        XCTAssertTrue(FileManager.default.createFile(atPath: big, contents: Data(pngSignature)))
+        XCTAssertTrue(FileManager.default.createFile(atPath: big, contents: Data(CraftedPNG.signature)))
         XCTAssertEqual(truncate(big, 1 << 40), 0, "this file system cannot hold a sparse 1 TB file: \(String(cString: strerror(errno)))")
         let before = ResidentMemory.peakBytes
         XCTAssertEqual(decodeError(big), .fileTooLarge(path: big, size: 1 << 40, limit: ImageDecoder.maxFileBytes))
@@ -263,7 +263,7 @@ final class ImageDecoderTests: XCTestCase {
     /// too short for its size.
     func testHugeDimensionsAreRefusedBeforeDecoding() throws {
         let png = dir + "/claims.png"
-        try Data(pngHeader(width: 16384, height: 16384)).write(to: URL(fileURLWithPath: png))
+        try Data(CraftedPNG.headerOnly(width: 16384, height: 16384)).write(to: URL(fileURLWithPath: png))
         let small = ImageDecoder(memoryLimit: 1_000_000_000)
         let before = ResidentMemory.peakBytes
         XCTAssertThrowsError(try small.decode(path: png)) { error in
@@ -291,27 +291,6 @@ final class ImageDecoderTests: XCTestCase {
             XCTAssertTrue(reason.contains("too few for 16384x16384 pixels"), reason)
         }
     }
-
-    /// A PNG signature and IHDR chunk (8-bit RGB) for the size, an empty IDAT and IEND: enough for libpng's header read.
-    func pngHeader(width: Int, height: Int) -> [UInt8] {
-        func be32(_ v: Int) -> [UInt8] { [24, 16, 8, 0].map { UInt8((v >> $0) & 0xFF) } }
-        func chunk(_ type: String, _ data: [UInt8]) -> [UInt8] {
-            let body = Array(type.utf8) + data
-            return be32(data.count) + body + be32(Int(crc32(body)))
-        }
-        return pngSignature + chunk("IHDR", be32(width) + be32(height) + [8, 2, 0, 0, 0]) + chunk("IDAT", []) + chunk("IEND", [])
-    }
-
-    func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var c: UInt32 = 0xFFFF_FFFF
-        for b in bytes {
-            c ^= UInt32(b)
-            for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        }
-        return ~c
-    }
-
-    let pngSignature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// A file of Tests/EncodeTests/Fixtures (made by tools/make_cmyk_fixtures.c, and imagemagick-cmyk.jpg by
     /// ImageMagick 6.9.11: `convert pattern.png -colorspace CMYK -quality 95 -sampling-factor 1x1`).
