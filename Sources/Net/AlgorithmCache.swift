@@ -65,19 +65,9 @@ public struct AlgorithmCache: Sendable {
     }
 
     private func readFile() -> File? {
-        let fd = open(url.path, O_RDONLY | O_NOFOLLOW)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_size >= 0, st.st_size <= Self.maxBytes else { return nil }
-        var bytes = [UInt8](repeating: 0, count: Int(st.st_size))
-        var got = 0
-        while got < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, $0.count - got) }
-            if n <= 0 { return nil }
-            got += n
-        }
-        guard let file = try? JSONDecoder().decode(File.self, from: Data(bytes)), file.format == 1 else { return nil }
+        // A link, a FIFO or a file past the bound is not this cache's: ignored, and replaced on save.
+        guard let bytes = try? BoundedFile.read(url.path, limit: Self.maxBytes, followingSymlinks: false),
+              let file = try? JSONDecoder().decode(File.self, from: Data(bytes)), file.format == 1 else { return nil }
         return file
     }
 

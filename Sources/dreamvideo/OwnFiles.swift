@@ -9,6 +9,16 @@ enum OwnFile {
     case ours
     /// Exists but is not recognisably ours: why (e.g. "is not a settings record dreamvideo wrote").
     case notOurs(String)
+
+    /// The file at `path`, read with `limit` (OwnFileRead), is ours when `isOurs` says so of its bytes;
+    /// otherwise it is not ours because it `otherwise` ("is not a checkpoint dreamvideo wrote").
+    init(reading path: String, limit: Int, otherwise: String, isOurs: (Data) -> Bool) {
+        do throws(OwnFileRead.Failure) {
+            self = isOurs(try OwnFileRead.read(path, limit: limit)) ? .ours : .notOurs(otherwise)
+        } catch {
+            if case .missing = error { self = .absent } else { self = .notOurs("\(error)") }
+        }
+    }
 }
 
 /// The first fields of a settings record and of a checkpoint: enough to tell that dreamvideo wrote it.
@@ -21,17 +31,9 @@ extension RenderSettings {
 
     /// Whether the file at `path` is a settings record dreamvideo wrote (JSON whose "program" is "dreamvideo").
     static func recognise(_ path: String) -> OwnFile {
-        let data: Data
-        do throws(OwnFileRead.Failure) {
-            data = try OwnFileRead.read(path, limit: largestRecord)
-        } catch {
-            if case .missing = error { return .absent }
-            return .notOurs("\(error)")
+        OwnFile(reading: path, limit: largestRecord, otherwise: "is not a settings record dreamvideo wrote") { data in
+            (try? JSONDecoder().decode(ProgramStamp.self, from: data))?.program == "dreamvideo"
         }
-        guard let stamp = try? JSONDecoder().decode(ProgramStamp.self, from: data), stamp.program == "dreamvideo" else {
-            return .notOurs("is not a settings record dreamvideo wrote")
-        }
-        return .ours
     }
 }
 
@@ -84,18 +86,10 @@ extension Checkpoint {
         guard let limit = largestSize(width: width, height: height, settingsBytes: RenderSettings.largestRecord) else {
             return .notOurs("cannot be a checkpoint of a \(width)x\(height) render")
         }
-        let data: Data
-        do throws(OwnFileRead.Failure) {
-            data = try OwnFileRead.read(path, limit: limit)
-        } catch {
-            if case .missing = error { return .absent }
-            return .notOurs("\(error)")
+        return OwnFile(reading: path, limit: limit, otherwise: "is not a checkpoint dreamvideo wrote") { data in
+            guard let stamp = try? JSONDecoder().decode(CheckpointStamp.self, from: data) else { return false }
+            return stamp.format == 1 && stamp.settings.program == "dreamvideo"
         }
-        guard let stamp = try? JSONDecoder().decode(CheckpointStamp.self, from: data),
-              stamp.format == 1, stamp.settings.program == "dreamvideo" else {
-            return .notOurs("is not a checkpoint dreamvideo wrote")
-        }
-        return .ours
     }
 
     /// What went wrong decoding a checkpoint, and where in it (e.g. "state.canvas: holds a ... image").

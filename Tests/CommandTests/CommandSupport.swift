@@ -33,18 +33,6 @@ class CommandTestCase: XCTestCase {
         try runProcess(binary, args, in: dir, environment: environment)
     }
 
-    /// A tmpfs mounted with `options` (as `mount -o` takes them) on a new folder `name` in the working
-    /// directory, unmounted after the test. Mounting needs root: elsewhere the test is skipped.
-    @discardableResult
-    func mountTmpfs(_ name: String, options: String) throws -> String {
-        let folder = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
-        let m = try runProcess(URL(fileURLWithPath: "/bin/mount"), ["-t", "tmpfs", "-o", options, "tmpfs", folder], in: dir)
-        guard m.status == 0 else { throw XCTSkip("cannot mount a tmpfs (\(options)) here (\(m.stderr)); this needs root") }
-        addTeardownBlock { [dir] in _ = try? runProcess(URL(fileURLWithPath: "/bin/umount"), [folder], in: dir) }
-        return folder
-    }
-
     /// Writes `text` to a file in the working directory and returns its absolute path.
     @discardableResult
     func write(_ text: String, to name: String) throws -> String {

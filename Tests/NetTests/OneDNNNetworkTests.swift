@@ -4,7 +4,7 @@ import Net
 import TestSupport
 
 /// The oneDNN engine on the real networks with real weights: a whole dream step must agree with
-/// the reference engine. Set DREAMVIDEO_BENCH=1 to also print Inception-v3 step times.
+/// the reference engine. (Step times are `dreamvideo bench`'s, never a test's.)
 final class OneDNNNetworkTests: XCTestCase {
     static let squeezenet = CachedModel(name: SqueezeNet.name)
     static let inception = CachedModel(name: InceptionV3.name)
@@ -76,34 +76,5 @@ final class OneDNNNetworkTests: XCTestCase {
         XCTAssertGreaterThan(cosine(ga, gb), 0.9999, file: file, line: line)
         for (op, impl) in engine.implementations { XCTAssertFalse(impl.hasPrefix("ref"), "\(op): \(impl)", file: file, line: line) }
         XCTAssertEqual(engine.implementations.contains { $0.impl.contains("wino") }, algorithm == .winograd, file: file, line: line)
-    }
-
-    /// Prints the median time of one Inception-v3 step (forward to mixed_5, objective, gradient to
-    /// the image) at 640x360. Asserts nothing about time.
-    func testInceptionStepTime() throws {
-        guard ProcessInfo.processInfo.environment["DREAMVIDEO_BENCH"] == "1" else { throw XCTSkip("set DREAMVIDEO_BENCH=1") }
-        let model = try Self.inception.model()
-        let image = try TestData.photo("dog.jpg", width: 640, height: 360)
-        for (threads, algorithm) in [(1, OneDNNEngine.ConvolutionAlgorithm.direct), (1, .winograd), (2, .direct), (2, .winograd)] {
-            let engine = try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm)
-            let net = Network(model: model, engine: engine)
-            let build = Date()
-            _ = try net.gradient(of: Objective(layer: "mixed_5"), at: image)
-            let first = Date().timeIntervalSince(build)
-            var times: [Double] = []
-            for _ in 0..<10 {
-                let t0 = Date()
-                _ = try net.gradient(of: Objective(layer: "mixed_5"), at: image)
-                times.append(Date().timeIntervalSince(t0))
-            }
-            times.sort()
-            print(String(format: "inception_v3 mixed_5 640x360 threads=%d %@: first step %.0f ms, median %.1f ms, min %.1f ms",
-                         threads, "\(algorithm)", first * 1000, times[times.count / 2] * 1000, times[0] * 1000))
-            if threads == 1 {
-                for (impl, n) in Dictionary(grouping: engine.implementations, by: { $0.impl }).mapValues(\.count).sorted(by: { $0.key < $1.key }) {
-                    print("  \(n) primitives: \(impl)")
-                }
-            }
-        }
     }
 }
