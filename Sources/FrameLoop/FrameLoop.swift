@@ -179,9 +179,13 @@ extension FloatImage {
     public func blended(toward other: FloatImage, by t: Float) -> FloatImage {
         precondition(other.width == width && other.height == height)
         var out = self
+        let count = pixels.count
         out.pixels.withUnsafeMutableBufferPointer { p in
             other.pixels.withUnsafeBufferPointer { o in
-                for i in p.indices { p[i] += t * (o[i] - p[i]) }
+                let p = p.baseAddress!, o = o.baseAddress!
+                Bands.forEach(count) { range in
+                    for i in range { p[i] += t * (o[i] - p[i]) }
+                }
             }
         }
         return out

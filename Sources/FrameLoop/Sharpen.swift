@@ -8,10 +8,13 @@ extension FloatImage {
         if amount <= 0 { return self }
         let blur = blurred(sigma: sigma)
         var out = self
-        let k = Float(amount)
+        let k = Float(amount), count = pixels.count
         out.pixels.withUnsafeMutableBufferPointer { p in
             blur.pixels.withUnsafeBufferPointer { b in
-                for i in p.indices { p[i] = min(255, max(0, p[i] + k * (p[i] - b[i]))) }
+                let p = p.baseAddress!, b = b.baseAddress!
+                Bands.forEach(count) { range in
+                    for i in range { p[i] = min(255, max(0, p[i] + k * (p[i] - b[i]))) }
+                }
             }
         }
         return out
@@ -33,10 +36,20 @@ extension FloatImage {
                     for cy in rows {
                         let (c, y) = cy.quotientAndRemainder(dividingBy: h)
                         let row = c * plane + y * w
-                        for x in 0..<w {
+                        // Away from the edges no index reflects: the same sums without the lookups.
+                        let inner = min(radius, w)..<max(min(radius, w), w - radius)
+                        for x in 0..<w where !inner.contains(x) {
                             var acc: Float = 0
                             for t in 0..<taps.count { acc += taps[t] * src[row + reflectIndex(x + t - radius, w)] }
                             dst[row + x] = acc
+                        }
+                        taps.withUnsafeBufferPointer { tp in
+                            let s = src.baseAddress! + row - radius, n = tp.count
+                            for x in inner {
+                                var acc: Float = 0
+                                for t in 0..<n { acc += tp[t] * s[x + t] }
+                                dst[row + x] = acc
+                            }
                         }
                     }
                 }
