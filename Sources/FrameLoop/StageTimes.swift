@@ -16,6 +16,9 @@ public final class StageTimes: @unchecked Sendable {
     }
 
     private var seconds: [Stage: Double] = [:]
+    /// The process's CPU seconds during each stage (every thread's): against the wall time, how many
+    /// cores a stage kept busy, which tells a serial stage from a host that is busy elsewhere.
+    private var cpuSeconds: [Stage: Double] = [:]
     private let clock = ContinuousClock()
     private let began: ContinuousClock.Instant
     private let cpuAtStart: Double
@@ -27,14 +30,17 @@ public final class StageTimes: @unchecked Sendable {
 
     public func time<T>(_ stage: Stage, _ body: () throws -> T) rethrows -> T {
         let t0 = clock.now
+        let c0 = Self.processCPUSeconds()
         defer {
             let (s, atto) = (clock.now - t0).components
             seconds[stage, default: 0] += Double(s) + Double(atto) * 1e-18
+            cpuSeconds[stage, default: 0] += Self.processCPUSeconds() - c0
         }
         return try body()
     }
 
     public func seconds(_ stage: Stage) -> Double { seconds[stage] ?? 0 }
+    public func cpuSeconds(_ stage: Stage) -> Double { cpuSeconds[stage] ?? 0 }
 
     /// `sink`'s writes timed as `write`.
     public func timing(_ sink: FrameSink) -> FrameSink { TimedSink(base: sink, stage: .write, stages: self) }
@@ -50,8 +56,9 @@ public final class StageTimes: @unchecked Sendable {
         for stage in [Stage.resample, .sharpen, .colour, .write] { parts.append((stage.rawValue, seconds(stage))) }
         parts.append(("other", wall - Stage.allCases.reduce(0) { $0 + seconds($1) }))
         let list = parts.map { String(format: "%@ %.3f s", $0.0, $0.1 / n) }.joined(separator: ", ")
-        return String(format: "profile: %d frames, %.3f s a frame; per frame: %@; CPU %.2f of %.0f cores busy (idle %.2f core-seconds a frame)",
-                      frames, wall / n, list, cpu / max(wall, 1e-9), cores, max(0, cores * wall - cpu) / n)
+        let cpuList = Stage.allCases.map { String(format: "%@ %.3f s", $0.rawValue, cpuSeconds($0) / n) }.joined(separator: ", ")
+        return String(format: "profile: %d frames, %.3f s a frame; per frame: %@; CPU %.2f of %.0f cores busy (idle %.2f core-seconds a frame); CPU per frame: %@",
+                      frames, wall / n, list, cpu / max(wall, 1e-9), cores, max(0, cores * wall - cpu) / n, cpuList)
     }
 
     /// User and system CPU time of the whole process (every thread: oneDNN's, x264's).
