@@ -1,4 +1,7 @@
 import CDNNL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Thin owners of oneDNN C objects: each class destroys its handle in deinit.
 // Activations are NCHW with N = 1, so every activation descriptor has dims [1, C, H, W].
@@ -69,9 +72,26 @@ final class DNNLContext {
     deinit {
         dnnl_stream_destroy(stream)
         dnnl_engine_destroy(engine)
+        free(scratch)
     }
 
     func wait() throws { try check(dnnl_stream_wait(stream), "stream_wait") }
+
+    /// One scratchpad for every primitive of this context: they run one at a time on its stream
+    /// (CPU executions are synchronous), so they can share it. Grown to the largest asked for.
+    private var scratch: UnsafeMutableRawPointer?
+    private var scratchBytes = 0
+
+    func scratchpad(bytes: Int) throws -> UnsafeMutableRawPointer {
+        if bytes > scratchBytes || scratch == nil {
+            free(scratch)
+            scratch = nil; scratchBytes = 0
+            var p: UnsafeMutableRawPointer?
+            guard posix_memalign(&p, 64, max(bytes, 64)) == 0, let p else { throw OneDNNError.call("scratchpad of \(bytes) bytes", status: Int(dnnl_out_of_memory.rawValue)) }
+            scratch = p; scratchBytes = bytes
+        }
+        return scratch!
+    }
 }
 
 /// A memory object. Either owns a library-allocated buffer or views another memory's buffer.
@@ -143,6 +163,11 @@ final class Primitive {
     let raw: dnnl_primitive_t
     let op: String
 
+    /// The scratchpad this primitive needs at each execution (user scratchpad mode; 0: none).
+    let scratchpadBytes: Int
+    private var scratchpadMD: dnnl_memory_desc_t?
+    private var scratchpad: dnnl_memory_t?
+
     init(_ desc: PrimitiveDesc, op: String) throws {
         guard !desc.isReference else { throw OneDNNError.referenceKernel(op: op, impl: desc.impl) }
         var p: dnnl_primitive_t?
@@ -150,9 +175,33 @@ final class Primitive {
         self.desc = desc
         raw = p!
         self.op = op
+        if let md = dnnl_primitive_desc_query_md(desc.raw, dnnl_query_scratchpad_md, 0) {
+            var m = md.pointee
+            scratchpadBytes = dnnl_memory_desc_get_size(&m)
+            scratchpadMD = m
+        } else {
+            scratchpadBytes = 0
+        }
     }
 
-    deinit { dnnl_primitive_destroy(raw) }
+    deinit {
+        if let scratchpad { dnnl_memory_destroy(scratchpad) }
+        dnnl_primitive_destroy(raw)
+    }
+
+    /// The scratchpad argument for one execution in `ctx` (nil when none is needed).
+    func scratchpadArg(_ ctx: DNNLContext) throws -> dnnl_exec_arg_t? {
+        guard scratchpadBytes > 0, var md = scratchpadMD else { return nil }
+        let buffer = try ctx.scratchpad(bytes: scratchpadBytes)
+        if let scratchpad {
+            try check(dnnl_memory_set_data_handle(scratchpad, buffer), "memory_set_data_handle (scratchpad)")
+        } else {
+            var m: dnnl_memory_t?
+            try check(dnnl_memory_create(&m, &md, ctx.engine, buffer), "memory_create (scratchpad)")
+            scratchpad = m
+        }
+        return dnnl_exec_arg_t(arg: Int32(DNNL_ARG_SCRATCHPAD), memory: scratchpad)
+    }
 }
 
 /// One primitive execution with its arguments. Holds its memories so they outlive it.
@@ -168,6 +217,8 @@ struct Step {
     }
 
     func run(_ ctx: DNNLContext) throws {
+        var args = self.args
+        if let s = try primitive.scratchpadArg(ctx) { args.append(s) }
         let status = args.withUnsafeBufferPointer {
             dnnl_primitive_execute(primitive.raw, ctx.stream, Int32($0.count), $0.baseAddress)
         }

@@ -15,6 +15,7 @@ struct Window {
 enum OpDescriptors {
     private static func create<D>(_ desc: inout D, _ attr: dnnl_primitive_attr_t?, _ ctx: DNNLContext,
                                   hint: PrimitiveDesc?, _ what: String) throws -> PrimitiveDesc {
+        guard let attr else { return try withAttr { try create(&desc, $0!, ctx, hint: hint, what) } }
         var pd: dnnl_primitive_desc_t?
         let status = withUnsafePointer(to: &desc) { p in
             dnnl_primitive_desc_create(&pd, UnsafeRawPointer(p), attr, ctx.engine, hint?.raw)
@@ -34,16 +35,21 @@ enum OpDescriptors {
         }
     }
 
-    /// Attributes with at most two post-ops: an activation after the operation, and "add to what
-    /// dst holds".
+    /// Attributes of every primitive: the scratchpad is ours (`DNNLContext.scratchpad`), not the
+    /// library's, and at most two post-ops: an activation after the operation, and "add to what dst
+    /// holds". oneDNN 2.6.3's own scratchpad is per OS thread and sized when a primitive is built for
+    /// that thread's OpenMP count: run on another thread, or after work on another thread count, a
+    /// kernel read a null or short scratchpad and crashed (see PinnedThread). With the scratchpad
+    /// passed to each execution a primitive runs on any thread.
     private static func withAttr<T>(activation: Activation = .none, accumulate: Bool = false,
                                     _ body: (dnnl_primitive_attr_t?) throws -> T) throws -> T {
         let e = eltwise(activation)
-        guard e != nil || accumulate else { return try body(nil) }
         var attr: dnnl_primitive_attr_t?
         var ops: dnnl_post_ops_t?
         try check(dnnl_primitive_attr_create(&attr), "primitive_attr_create")
         defer { dnnl_primitive_attr_destroy(attr) }
+        try check(dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user), "primitive_attr_set_scratchpad_mode")
+        guard e != nil || accumulate else { return try body(attr) }
         try check(dnnl_post_ops_create(&ops), "post_ops_create")
         defer { dnnl_post_ops_destroy(ops) }
         if let e { try check(dnnl_post_ops_append_eltwise(ops, 1, e.forward, e.alpha, e.beta), "post_ops_append_eltwise") }
@@ -128,10 +134,12 @@ enum OpDescriptors {
     static func concat(dst: MemoryDesc, srcs: [MemoryDesc], _ ctx: DNNLContext) throws -> PrimitiveDesc {
         var d = dst.raw
         let s = srcs.map(\.raw)
-        var pd: dnnl_primitive_desc_t?
-        try check(dnnl_concat_primitive_desc_create(&pd, &d, Int32(s.count), 1, s, nil, ctx.engine),
-                  "concat_primitive_desc_create")
-        return PrimitiveDesc(taking: pd!)
+        return try withAttr { attr in
+            var pd: dnnl_primitive_desc_t?
+            try check(dnnl_concat_primitive_desc_create(&pd, &d, Int32(s.count), 1, s, attr, ctx.engine),
+                      "concat_primitive_desc_create")
+            return PrimitiveDesc(taking: pd!)
+        }
     }
 
     /// Elementwise sum of `srcs` (all of dst's shape) into dst.
@@ -139,10 +147,12 @@ enum OpDescriptors {
         var d = dst.raw
         let s = srcs.map(\.raw)
         let scales = [Float](repeating: 1, count: s.count)
-        var pd: dnnl_primitive_desc_t?
-        try check(dnnl_sum_primitive_desc_create(&pd, &d, Int32(s.count), scales, s, nil, ctx.engine),
-                  "sum_primitive_desc_create")
-        return PrimitiveDesc(taking: pd!)
+        return try withAttr { attr in
+            var pd: dnnl_primitive_desc_t?
+            try check(dnnl_sum_primitive_desc_create(&pd, &d, Int32(s.count), scales, s, attr, ctx.engine),
+                      "sum_primitive_desc_create")
+            return PrimitiveDesc(taking: pd!)
+        }
     }
 
     /// dst = src0 + src1; unlike sum, it has fast kernels for blocked layouts whose channels are
