@@ -3,7 +3,11 @@ extension Network {
     public convenience init(model: Model, backend: BackendKind, threads: Int, precision: Precision = .f32) throws {
         let engine: Engine
         switch backend {
-        case .onednn: engine = try OneDNNEngine(graph: model.graph, threads: threads, precision: precision)
+        case .onednn:
+            // More than one thread: a single-thread engine per core on strips where that was measured
+            // faster for the size, else one engine on every thread (SplitEngine decides, per size).
+            engine = threads > 1 ? try SplitEngine(graph: model.graph, threads: threads, precision: precision)
+                                 : try OneDNNEngine(graph: model.graph, threads: threads, precision: precision)
         case .reference:
             guard precision == .f32 else { throw EngineError.unsupportedPrecision(precision, engine: "the reference engine") }
             engine = ReferenceEngine(graph: model.graph)

@@ -1,9 +1,10 @@
 import Foundation
 
-/// A thread that runs its owner's jobs one at a time, always on the same OS thread. oneDNN 2.6's
-/// library-managed scratchpad is per thread and is sized when a primitive is created: a primitive
-/// run on another thread than the one that built it read a null scratchpad and crashed (seen with
-/// DispatchQueue.concurrentPerform, whose iterations move between worker threads).
+/// A thread that runs its owner's jobs one at a time, always on the same OS thread: each strip of a
+/// SplitEngine keeps one thread (and its OpenMP state, one thread) for the life of the engine. oneDNN
+/// 2.6.3's library-managed scratchpad crashed when a primitive ran on another thread than its
+/// builder's (seen with DispatchQueue.concurrentPerform); primitives now get their scratchpad from us
+/// (OpDescriptors.withAttr) and run on any thread, but a fixed thread per strip costs nothing.
 final class PinnedThread: @unchecked Sendable {
     private final class Mailbox: @unchecked Sendable {
         let start = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)

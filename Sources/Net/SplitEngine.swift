@@ -22,16 +22,22 @@ public final class SplitEngine: Engine {
     /// A fixed margin, or nil for `margin(for:)`'s.
     public let fixedMargin: Int?
     public let precision: Precision
-    /// Times each convolution's algorithms (for one thread) when `.fastest`.
+    /// Times each convolution's algorithms (for one thread and for all) and strips against threads
+    /// when `.fastest`.
     public let tuner: ConvolutionTuner?
+    /// Strips wherever the image is wide enough, without timing them against threads (`bench --parallel strips`).
+    public let alwaysStrips: Bool
+    /// How the last gradient was computed: "strips" or "threads" (the whole image on one engine with every thread).
+    public private(set) var lastParallel = ""
 
     public init(graph: Graph, threads: Int, algorithm: OneDNNEngine.ConvolutionAlgorithm = .fastest,
-                precision: Precision = .f32, margin: Int? = nil) throws {
+                precision: Precision = .f32, margin: Int? = nil, alwaysStrips: Bool = false) throws {
         guard threads > 0 else { throw OneDNNError.badThreadCount(threads) }
         precondition((margin ?? 0) >= 0)
         self.graph = graph
         self.fixedMargin = margin
         self.precision = precision
+        self.alwaysStrips = alwaysStrips
         let tuner = algorithm == .fastest ? ConvolutionTuner.forThisMachine() : nil
         self.tuner = tuner
         parts = try (0..<threads).map { _ in
@@ -54,9 +60,10 @@ public final class SplitEngine: Engine {
     /// Every primitive's oneDNN implementation, over all the parts.
     public var implementations: [(op: String, impl: String)] { parts.flatMap(\.implementations) }
 
-    /// Activations alone are asked for rarely (guides, classification): one engine computes them.
+    /// Activations alone are asked for rarely (guides, classification): one engine computes them,
+    /// on every thread.
     public func forward(_ input: Tensor, outputs: [Int]) throws -> [Tensor] {
-        try parts[0].forward(input, outputs: outputs)
+        try parts[0].forward(input, outputs: outputs, threads: parts.count)
     }
 
     /// One strip: input `start ..< end` along the axis; it owns the activations whose centre lies in
@@ -132,11 +139,42 @@ public final class SplitEngine: Engine {
         guard !targets.isEmpty else { throw EngineError.emptyObjective }
         for t in targets where t < 0 || t >= graph.nodes.count { throw EngineError.nodeOutOfRange(t, count: graph.nodes.count) }
         let (axis, strips) = try plan(height: h, width: w, targets: targets)
-        // Too small to share: one single-thread engine. (Not one engine on every thread: oneDNN 2.6.3
-        // crashed, a null scratchpad in a kernel, when one process ran primitives on one thread and
-        // on two.)
-        if strips.count == 1 { return try parts[0].valueAndGradient(input, terms: terms) }
-        return try split(input, terms: terms, targets: targets, axis: axis, strips: strips)
+        // Too small to share, or measured slower than oneDNN's own threads for this size: the whole
+        // image on one engine with every thread. (Both in one process: each primitive is given its
+        // scratchpad, see OpDescriptors.withAttr.)
+        let useStrips = try strips.count > 1 && (alwaysStrips || stripsPay(input, terms: terms, targets: targets, axis: axis, strips: strips))
+        lastParallel = useStrips ? "strips" : "threads"
+        return useStrips ? try split(input, terms: terms, targets: targets, axis: axis, strips: strips) : try whole(input, terms: terms)
+    }
+
+    private func whole(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)]) throws -> (value: Float, gradient: Tensor) {
+        try parts[0].valueAndGradient(input, terms: terms, threads: parts.count, region: nil)
+    }
+
+    /// Whether strips beat one engine on every thread for this size and objective, timed once (a
+    /// warm-up and the best of three steps each) and cached with the convolution algorithms. Which
+    /// wins depends on the CPU, the size (the margins' share) and the layer; without a tuner
+    /// (a fixed --algorithm) strips are used wherever the image is wide enough.
+    private func stripsPay(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)], targets: [Int],
+                           axis: Axis, strips: [Strip]) throws -> Bool {
+        guard let tuner else { return true }
+        let names = targets.map { graph.nodes[$0].name }.joined(separator: "+")
+        let key = "parallel \(precision.rawValue) \(parts.count) threads: \(names) of \(graph.nodes.count) nodes at "
+            + "\(input.shape[2])x\(input.shape[1]), strips " + strips.map { "\($0.start)..<\($0.end)" }.joined(separator: " ")
+        let choice = try tuner.choose(layer: names, key: key, candidates: [
+            ("strips", { _ = try self.split(input, terms: terms, targets: targets, axis: axis, strips: strips) }),
+            ("threads", { _ = try self.whole(input, terms: terms) }),
+        ])
+        // The loser's activations and primitives go back (a 1920x1080 tile keeps ~1 GB of them).
+        if choice == "strips" {
+            parts[0].forget(height: input.shape[1], width: input.shape[2], threads: parts.count)
+        } else {
+            for (k, s) in strips.enumerated() {
+                let (h, w) = axis == .columns ? (input.shape[1], s.end - s.start) : (s.end - s.start, input.shape[2])
+                parts[k].forget(height: h, width: w, threads: 1)
+            }
+        }
+        return choice == "strips"
     }
 
     private func split(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)], targets: [Int],

@@ -41,9 +41,9 @@ struct Bench: ParsableCommand {
     var algorithm: String = "fastest"
 
     @Option(name: .long, help: ArgumentHelp(
-        "With more than one thread: threads (one engine whose primitives use every thread, as renders do) or strips (one single-thread engine per thread, each on a strip of the image with a receptive-field margin).",
-        valueName: "strips|threads"))
-    var parallel: String = "threads"
+        "With more than one thread: auto (as renders do: strips where they were measured faster for the size, cached with the algorithms; else threads), threads (one engine whose primitives use every thread) or strips (one single-thread engine per thread, each on a strip of the image with a receptive-field margin, wherever the image is wide enough).",
+        valueName: "auto|strips|threads"))
+    var parallel: String = "auto"
 
     @Flag(name: .long, help: "Also print each convolution's algorithm: the time of each candidate, and whether it came from the cache.")
     var profile = false
@@ -73,10 +73,10 @@ struct Bench: ParsableCommand {
             start = Self.noise(width: size.width, height: size.height)
         }
         let model = try ModelStore().load(name: self.model)
-        guard ["strips", "threads"].contains(parallel) else { throw CommandError.badParallel(parallel) }
-        let split = threads > 1 && parallel == "strips"
+        guard ["auto", "strips", "threads"].contains(parallel) else { throw CommandError.badParallel(parallel) }
+        let split = threads > 1 && parallel != "threads"
         let engine: Engine = split
-            ? try SplitEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision)
+            ? try SplitEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision, alwaysStrips: parallel == "strips")
             : try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision)
         let parts = (engine as? SplitEngine)?.parts ?? [engine as! OneDNNEngine]
         let network = Network(model: model, engine: engine)
@@ -85,7 +85,9 @@ struct Bench: ParsableCommand {
         var how = "one engine, \(threads) thread\(threads == 1 ? "" : "s")"
         if let s = engine as? SplitEngine, let target = model.graph.index(of: layer) {
             let (axis, strips) = try s.plan(height: size.height, width: size.width, targets: [target])
-            how = strips.count == 1 ? "one single-thread engine (too small for strips with a margin of \(s.margin(for: [target], along: axis)))"
+            how = strips.count == 1 ? "one engine, \(threads) threads (too small for strips with a margin of \(s.margin(for: [target], along: axis)))"
+                : s.lastParallel == "threads" ? "one engine, \(threads) threads (measured faster than strips "
+                  + strips.map { "\($0.start)..<\($0.end)" }.joined(separator: ", ") + ")"
                 : "\(strips.count) single-thread engines at once, on \(axis == .columns ? "column" : "row") strips "
                   + strips.map { "\($0.start)..<\($0.end)" }.joined(separator: ", ") + " (margin \(s.margin(for: [target], along: axis)))"
         }

@@ -80,7 +80,7 @@ enum CommandError: Error, CustomStringConvertible {
         case .badAlgorithm(let s):
             return "unknown --algorithm '\(s)'; choose fastest, direct or winograd"
         case .badParallel(let s):
-            return "unknown --parallel '\(s)'; choose strips or threads"
+            return "unknown --parallel '\(s)'; choose auto, strips or threads"
         case .badIterations(let n):
             return "--iterations \(n) is out of range; use 1 or more (10 is typical)"
         case .presetNotFound(let name, let searched):

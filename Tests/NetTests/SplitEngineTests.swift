@@ -94,4 +94,72 @@ final class SplitEngineTests: XCTestCase {
         XCTAssertTrue(reused.allSatisfy(\.fromCache))
         for d in reused { XCTAssertEqual(d.entry.choice, timed.first { $0.key == d.key }!.entry.choice) }
     }
+
+    /// Every primitive is given its scratchpad, so one process runs single-thread strips and the
+    /// whole image on two threads, from any thread, in any order (oneDNN 2.6.3's own per-thread
+    /// scratchpad crashed on both: two-thread work after single-thread strips, and a primitive run
+    /// on another thread than its builder's). And the bytes are the same whichever thread ran them.
+    func testStripsAndTwoThreadsMixOnAnyThread() throws {
+        let model = try Self.inception.model()
+        let split = try SplitEngine(graph: model.graph, threads: 2, algorithm: .direct)
+        let net = Network(model: model, engine: split)
+        let target = model.graph.index(of: "mixed_3")!
+        let wide = try TestData.photo("dog.jpg", width: 640, height: 180)
+        let small = try TestData.photo("dog.jpg", width: 200, height: 120)
+        XCTAssertEqual(try split.plan(height: 180, width: 640, targets: [target]).strips.count, 2, "strips")
+        XCTAssertEqual(try split.plan(height: 120, width: 200, targets: [target]).strips.count, 1, "the whole on two threads")
+        let objective = Objective(layer: "mixed_3")
+        let wideHere = try net.gradient(of: objective, at: wide)
+        let smallHere = try net.gradient(of: objective, at: small)
+        XCTAssertEqual(split.lastParallel, "threads")
+        // Again, each from a thread of its own (new threads: not the ones that built the primitives).
+        for (image, expected) in [(small, smallHere), (wide, wideHere), (small, smallHere)] {
+            let elsewhere = try onNewThread { try net.gradient(of: objective, at: image) }
+            XCTAssertEqual(elsewhere.gradient, expected.gradient)
+            XCTAssertEqual(elsewhere.value, expected.value)
+        }
+        // A plain two-thread engine after the strips' single-thread work, in the same process.
+        let two = try OneDNNEngine(graph: model.graph, threads: 2, algorithm: .direct)
+        let g = try onNewThread { try Network(model: model, engine: two).gradient(of: objective, at: wide) }
+        XCTAssertGreaterThanOrEqual(cosine(g.gradient, wideHere.gradient), 0.9999)
+    }
+
+    /// With `.fastest`, strips against the whole image on every thread is timed once per size and
+    /// objective, kept in the cache beside the convolution algorithms, and reused without timing.
+    func testStripsOrThreadsIsTimedOnceAndCached() throws {
+        let model = try Self.inception.model()
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        setenv("DREAMVIDEO_CACHE", dir, 1)
+        defer { unsetenv("DREAMVIDEO_CACHE") }
+        let image = try TestData.photo("dog.jpg", width: 480, height: 96)
+        let objective = Objective(layer: "mixed")
+        let first = try SplitEngine(graph: model.graph, threads: 2)
+        XCTAssertEqual(try first.plan(height: 96, width: 480, targets: [model.graph.index(of: "mixed")!]).strips.count, 2)
+        let a = try Network(model: model, engine: first).gradient(of: objective, at: image)
+        let timed = try XCTUnwrap(first.tuner).decisions.filter { $0.key.hasPrefix("parallel") }
+        XCTAssertEqual(timed.count, 1)
+        XCTAssertEqual(timed.first?.fromCache, false)
+        XCTAssertEqual(Set(timed.first?.entry.milliseconds.keys ?? [:].keys), ["strips", "threads"])
+        XCTAssertEqual(first.lastParallel, timed.first?.entry.choice)
+        let second = try SplitEngine(graph: model.graph, threads: 2)
+        let b = try Network(model: model, engine: second).gradient(of: objective, at: image)
+        let reused = try XCTUnwrap(second.tuner).decisions.filter { $0.key.hasPrefix("parallel") }
+        XCTAssertEqual(reused.map(\.key), timed.map(\.key))
+        XCTAssertTrue(reused.allSatisfy(\.fromCache))
+        XCTAssertEqual(second.lastParallel, first.lastParallel)
+        // The same choice and cache give the same bytes.
+        XCTAssertEqual(a.gradient, b.gradient)
+    }
+
+    /// `body` on a new thread (with the stack oneDNN's kernels want), waited for.
+    private func onNewThread<T>(_ body: @escaping () throws -> T) throws -> T {
+        final class Box: @unchecked Sendable { var result: Result<T, Error>?; init() {} }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        let thread = Thread { box.result = Result { try body() }; done.signal() }
+        thread.stackSize = 16 << 20
+        thread.start()
+        done.wait()
+        return try box.result!.get()
+    }
 }

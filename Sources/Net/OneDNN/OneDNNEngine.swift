@@ -92,9 +92,14 @@ public final class OneDNNEngine: Engine {
     }
 
     public func forward(_ input: Tensor, outputs: [Int]) throws -> [Tensor] {
+        try forward(input, outputs: outputs, threads: nil)
+    }
+
+    /// `threads` (default: the engine's) as in `valueAndGradient(_:terms:threads:region:)`.
+    func forward(_ input: Tensor, outputs: [Int], threads: Int?) throws -> [Tensor] {
         try checkNodes(outputs)
         if outputs.isEmpty { return [] }
-        let plan = try plan(for: input)
+        let plan = try plan(for: input, threads: threads)
         try plan.runForward(input, targets: outputs)
         return try outputs.map { i in
             let (p, shape) = try plan.plainOutput(i)
