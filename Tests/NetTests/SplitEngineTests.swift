@@ -154,12 +154,16 @@ final class SplitEngineTests: XCTestCase {
 
     /// `body` on a new thread (with the stack oneDNN's kernels want), waited for.
     private func onNewThread<T>(_ body: @escaping () throws -> T) throws -> T {
-        final class Box: @unchecked Sendable { var result: Result<T, Error>?; init() {} }
-        let box = Box(), done = DispatchSemaphore(value: 0)
+        let box = ResultBox<T>(), done = DispatchSemaphore(value: 0)
         let thread = Thread { box.result = Result { try body() }; done.signal() }
         thread.stackSize = 16 << 20
         thread.start()
         done.wait()
         return try box.result!.get()
     }
+}
+
+/// A result handed from a thread to the one waiting for it.
+private final class ResultBox<T>: @unchecked Sendable {
+    var result: Result<T, Error>?
 }
