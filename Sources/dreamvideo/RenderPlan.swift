@@ -88,6 +88,7 @@ struct RenderPlan {
         if c.resume {
             initialState = try Checkpoint.load(from: checkpointPath, continuing: settings, width: start.width,
                                                height: start.height, totalFrames: self.schedule.totalFrames).state
+            if let why = initialState.problem(looping: loop != nil) { throw CommandError.badCheckpoint(checkpointPath, reason: why) }
         } else {
             initialState = FrameLoop.State(start: start, seed: seed, palette: palette)
         }
