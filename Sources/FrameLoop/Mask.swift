@@ -54,7 +54,9 @@ public struct DreamMask: Sendable, Equatable {
 
     /// `frame` with the kept parts replaced by the start image seen through `motion` (where the camera
     /// has taken the start image's content by frame n: output from source, see `ResolvedSchedule.motion`).
-    /// `strength` 0...1 scales the keeping: 0 lets everything dream. Returns `frame` itself at strength 0.
+    /// `strength` 0...1 scales the keeping: 0 lets everything dream. Returns `frame` itself at strength 0,
+    /// and once the camera has shrunk the start image below a pixel or blown one of its pixels up past a
+    /// million (nothing of it is left to keep; a million times further the numbers would no longer be finite).
     public func applied(to frame: FloatImage, motion: AffineTransform, strength: Double,
                         kernel: ResamplingKernel) -> FloatImage {
         precondition(frame.width == width && frame.height == height)
@@ -67,9 +69,12 @@ public struct DreamMask: Sendable, Equatable {
             kept = start
             dreams = weight
         } else {
-            let back = motion.inverse
-            kept = start.warped(back, kernel: kernel)
-            dreams = warpedWeight(back, kernel: kernel)
+            let scale = sqrt(abs(motion.determinant))
+            guard scale.isFinite, scale >= 1e-6, scale <= 1e6,
+                  let moved = start.warpedShrinking(motion.inverse, kernel: kernel),
+                  let movedWeight = warpedWeight(motion.inverse, kernel: kernel) else { return frame }
+            kept = moved
+            dreams = movedWeight
         }
         var out = frame
         out.pixels.withUnsafeMutableBufferPointer { o in
@@ -87,12 +92,12 @@ public struct DreamMask: Sendable, Equatable {
 
     /// The weight moved by the camera (`sourceFromOutput`); where the move reveals area from outside
     /// the start image there is nothing to keep, so it dreams (weight 1).
-    func warpedWeight(_ sourceFromOutput: AffineTransform, kernel: ResamplingKernel) -> [Float] {
+    func warpedWeight(_ sourceFromOutput: AffineTransform, kernel: ResamplingKernel) -> [Float]? {
         let w = width, h = height, plane = w * h
         // warped() takes three planes; the weight goes in the first (the other two cost a few ms at 640x360).
         var three = [Float](repeating: 0, count: 3 * plane)
         three.replaceSubrange(0..<plane, with: weight)
-        let moved = FloatImage(width: w, height: h, pixels: three).warped(sourceFromOutput, kernel: kernel)
+        guard let moved = FloatImage(width: w, height: h, pixels: three).warpedShrinking(sourceFromOutput, kernel: kernel) else { return nil }
         var out = Array(moved.pixels[0..<plane])
         for y in 0..<h {
             for x in 0..<w {

@@ -72,7 +72,8 @@ public struct SeamlessLoop: Sendable, Equatable {
         let w = frame.width, h = frame.height, plane = w * h
         let m = motion(fromFrame: n, schedule: schedule, width: w, height: h)
         let kernel = Self.closingMove(schedule).kernel
-        var target = first.warped(m, kernel: kernel)
+        // Frame 1 smaller than a pixel here (a fast zoom, a long fade): nothing of it to lead toward yet.
+        guard var target = first.warpedShrinking(m, kernel: kernel) else { return frame }
         if n == totalFrames { target = Self.refined(target, toward: first, motion: m, kernel: kernel) }
         // The bands, in this frame's pixels converted into frame 1's.
         let scale = sqrt(abs(m.determinant)), side = Double(min(w, h))

@@ -110,3 +110,21 @@ final class LoopCommandTests: CommandTestCase {
         }
     }
 }
+
+/// Camera moves at the ends of their ranges: the mask and the loop's fade meet pictures shrunk or blown
+/// up thousands of times, and finish (no trap on an index, no kernel as wide as the picture).
+final class ExtremeZoomCommandTests: CommandTestCase {
+    func testFastZoomsWithAMaskAndALoopFinish() throws {
+        var mask = FloatImage(width: 160, height: 120, fill: 255)
+        for c in 0..<3 { for y in 40..<80 { for x in 50..<110 { mask.pixels[(c * 120 + y) * 160 + x] = 0 } } }
+        try PNGWriter.write(mask, to: dir + "/mask.png")
+        for (zoom, folder) in [("2", "in"), ("0.5", "out")] {
+            let run = try dreamvideo([try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire3", "--size", "160x120",
+                                      "--frames", "24", "--octaves", "1", "--steps", "1", "--zoom", zoom, "--threads", "2",
+                                      "--mask", "mask.png", "--loop", "--frames-dir", folder])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertFalse(run.crashed, run.stderr)
+            XCTAssertEqual(try listing(dir + "/" + folder).count, 24)
+        }
+    }
+}
