@@ -22,6 +22,8 @@ public struct FrameLoop: Sendable {
         /// Frames already made but not yet given out, oldest first (a cadence group: the camera-only
         /// frames blended toward the group's dreamed last frame, which is `canvas`).
         public var queued: [FloatImage]
+        /// With `--loop`: frame 1, which the last frames lead back into (nil without a loop).
+        public var loopFirst: FloatImage?
 
         public init(canvas: FloatImage, framesDone: Int, rng: SeededRandom,
                     colourReference: ColourPalette? = nil, queued: [FloatImage] = []) {
@@ -39,11 +41,17 @@ public struct FrameLoop: Sendable {
 
     /// With `--profile`: where each frame's time goes (nil: not measured).
     public var stages: StageTimes?
+    /// `--mask`: the parts that keep the start image (nil: everything dreams).
+    public var mask: DreamMask?
+    /// `--loop`: the last frames lead back into frame 1 (nil: no loop).
+    public var loop: SeamlessLoop?
 
-    public init(stages: StageTimes? = nil) { self.stages = stages }
+    public init(stages: StageTimes? = nil, mask: DreamMask? = nil, loop: SeamlessLoop? = nil) {
+        self.stages = stages; self.mask = mask; self.loop = loop
+    }
 
     /// `body` timed as `stage` when profiling.
-    private func timed<T>(_ stage: StageTimes.Stage, _ body: () throws -> T) rethrows -> T {
+    func timed<T>(_ stage: StageTimes.Stage, _ body: () throws -> T) rethrows -> T {
         guard let stages else { return try body() }
         return try stages.time(stage, body)
     }
@@ -70,9 +78,11 @@ public struct FrameLoop: Sendable {
                onStep: (Int, DreamStep) -> Void) throws -> [FloatImage] {
         if n == 1 {
             let segment = schedule.segment(forFrame: 1)
-            let frame = try dreamed(state.canvas, frame: 1, settings: segment.settings, state: &state,
-                                    network: network, schedule: schedule, onStep: onStep)
+            let frame = finished(try dreamed(state.canvas, frame: 1, settings: segment.settings, state: &state,
+                                             network: network, schedule: schedule, onStep: onStep),
+                                 frame: 1, state: state, schedule: schedule)
             state.canvas = frame
+            if loop != nil { state.loopFirst = frame }
             return [frame]
         }
         let cadence = max(1, schedule.segment(forFrame: n).settings.cadence)
@@ -91,8 +101,9 @@ public struct FrameLoop: Sendable {
             moved.append(timed(.sharpen) { m.sharpened(amount: settings.sharpen) })
         }
         let last = n + count - 1
-        let dreamedLast = try dreamed(moved[count - 1], frame: last, settings: schedule.segment(forFrame: last).settings,
-                                      state: &state, network: network, schedule: schedule, onStep: onStep)
+        let dreamedLast = finished(try dreamed(moved[count - 1], frame: last, settings: schedule.segment(forFrame: last).settings,
+                                               state: &state, network: network, schedule: schedule, onStep: onStep),
+                                   frame: last, state: state, schedule: schedule)
         state.canvas = dreamedLast
         var out: [FloatImage] = []
         for i in 0..<(count - 1) {
@@ -102,7 +113,8 @@ public struct FrameLoop: Sendable {
                 let aligned = dreamedLast.warped(back, kernel: schedule.segment(forFrame: n + i).settings.camera.kernel)
                 // Resampling rings and sharpening overshoots past 0...255: rolled off rather than
                 // clipped when written (these frames do not carry on, so the roll-off never compounds).
-                out.append(moved[i].blended(toward: aligned, by: Float(i + 1) / Float(count)).softEdged())
+                out.append(finished(moved[i].blended(toward: aligned, by: Float(i + 1) / Float(count)).softEdged(),
+                                    frame: n + i, state: state, schedule: schedule))
             }
         }
         out.append(dreamedLast)

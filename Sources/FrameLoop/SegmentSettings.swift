@@ -20,6 +20,10 @@ public struct SegmentSettings: Sendable, Equatable {
     public var cadence: Int
     /// The last this-many frames of the segment crossfade into the next segment's objective.
     public var transition: Int
+    /// With `--mask`: how strongly the mask's dark parts keep the start image, 0...1 (0: all dreams);
+    /// keyframes let the kept part dissolve into the dream later.
+    public var maskStrength: Double = 1
+    public var maskStrengthKeyframes: Keyframes?
 
     public init(dream: DreamSettings = DreamSettings(), camera: Camera = Camera(),
                 cameraKeyframes: CameraKeyframes = CameraKeyframes(), easing: Easing = .linear,
@@ -35,6 +39,11 @@ public struct SegmentSettings: Sendable, Equatable {
     /// The camera move into video frame `frame` (counting from 1).
     public func camera(forFrame frame: Int) -> Camera {
         cameraKeyframes.camera(camera, atFrame: frame - 1, easing: easing)
+    }
+
+    /// The mask's strength at video frame `frame` (counting from 1).
+    public func maskStrength(forFrame frame: Int) -> Double {
+        maskStrengthKeyframes?.value(atFrame: frame - 1, easing: easing) ?? maskStrength
     }
 
     /// The dream settings for video frame `frame`: warm settings after the first frame.
@@ -53,6 +62,7 @@ public struct SegmentSettings: Sendable, Equatable {
 enum SettingKey: String, CaseIterable, Sendable {
     case octaves, octave_scale, steps, step_size, jitter, zoom, rotate, translate_x, translate_y, center_x, center_y
     case colour_coherence, sharpen, warm_steps, warm_octaves, cadence, transition, lap_levels, dream_scale
+    case mask_strength
 
     var range: ClosedRange<Double> {
         switch self {
@@ -73,6 +83,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .transition: return 0...1_000_000
         case .lap_levels: return 0...8
         case .dream_scale: return 0...8192
+        case .mask_strength: return 0...1
         }
     }
 
@@ -86,7 +97,7 @@ enum SettingKey: String, CaseIterable, Sendable {
     /// Camera parts that may be given as keyframes {"FRAME": value, ...} as well as a constant.
     var isKeyframable: Bool {
         switch self {
-        case .zoom, .rotate, .translate_x, .translate_y, .center_x, .center_y: return true
+        case .zoom, .rotate, .translate_x, .translate_y, .center_x, .center_y, .mask_strength: return true
         default: return false
         }
     }
@@ -99,6 +110,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .translate_y: s.cameraKeyframes.translationY = k
         case .center_x: s.cameraKeyframes.centreX = k
         case .center_y: s.cameraKeyframes.centreY = k
+        case .mask_strength: s.maskStrengthKeyframes = k
         default: preconditionFailure("\(rawValue) takes no keyframes")
         }
     }
@@ -133,6 +145,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .transition: s.transition = Int(v)
         case .lap_levels: s.dream.lapLevels = Int(v)
         case .dream_scale: s.dream.dreamScale = Int(v)
+        case .mask_strength: s.maskStrength = v; s.maskStrengthKeyframes = nil
         }
     }
 
@@ -162,6 +175,9 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .transition: return .number(Double(s.transition))
         case .lap_levels: return .number(Double(s.dream.lapLevels))
         case .dream_scale: return .number(Double(s.dream.dreamScale))
+        // Left out at its default (1, no keyframes): a render without a mask records what it did before
+        // mask_strength existed, so its older checkpoints still resume.
+        case .mask_strength: return s.maskStrength == 1 ? nil : .number(s.maskStrength)
         }
     }
 
@@ -173,6 +189,7 @@ enum SettingKey: String, CaseIterable, Sendable {
         case .translate_y: return s.cameraKeyframes.translationY
         case .center_x: return s.cameraKeyframes.centreX
         case .center_y: return s.cameraKeyframes.centreY
+        case .mask_strength: return s.maskStrengthKeyframes
         default: return nil
         }
     }

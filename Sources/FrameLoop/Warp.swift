@@ -4,23 +4,26 @@ extension FloatImage {
     /// Resamples the image through an affine map, once: output pixel centre p reads the source at
     /// `sourceFromOutput(p)`. Outside the picture the source is mirrored, so zooming out, rotating or
     /// panning never brings in black. When the map shrinks the picture, the kernel is widened by the
-    /// shrink factor so fine texture is averaged rather than aliased.
-    public func warped(_ sourceFromOutput: AffineTransform, kernel: ResamplingKernel = .lanczos3) -> FloatImage {
+    /// shrink factor so fine texture is averaged rather than aliased. The output has the image's size
+    /// unless `outputWidth` x `outputHeight` is given.
+    public func warped(_ sourceFromOutput: AffineTransform, kernel: ResamplingKernel = .lanczos3,
+                       outputWidth: Int? = nil, outputHeight: Int? = nil) -> FloatImage {
         let table = KernelTable(kernel)
         let widen = max(1, sqrt(abs(sourceFromOutput.determinant)))
         let reach = table.support * widen
         let taps = Int((2 * reach).rounded(.up))
         let lutScale = Float(Double(KernelTable.samplesPerUnit) / widen)
         let lutLimit = Float(table.values.count - 2)
-        let w = width, h = height, plane = w * h
+        let sw = width, sh = height, plane = sw * sh
+        let w = outputWidth ?? width, h = outputHeight ?? height, outPlane = w * h
         let m = sourceFromOutput
         // Zoom and pan without rotation (every preset's default walk): x and y are mapped apart, so
         // the same weights are applied in two passes, the same operations in the same order, with
         // the same bytes as below at a third of the work.
-        if m.b == 0 && m.c == 0 {
+        if m.b == 0 && m.c == 0 && w == sw && h == sh {
             return separableWarp(m, table: table, taps: taps, reach: reach, lutScale: lutScale, lutLimit: lutLimit)
         }
-        var out = [Float](repeating: 0, count: 3 * plane)
+        var out = [Float](repeating: 0, count: 3 * outPlane)
 
         pixels.withUnsafeBufferPointer { srcBuf in
         out.withUnsafeMutableBufferPointer { dstBuf in
@@ -56,8 +59,8 @@ extension FloatImage {
                     for t in 0..<taps {
                         let vx = weight(fx - Float(t)); wx[t] = vx; sumX += vx
                         let vy = weight(fy - Float(t)); wy[t] = vy; sumY += vy
-                        xi[t] = reflectIndex(x0 + t, w)
-                        yi[t] = reflectIndex(y0 + t, h) * w
+                        xi[t] = reflectIndex(x0 + t, sw)
+                        yi[t] = reflectIndex(y0 + t, sh) * sw
                     }
                     // Normalised so a flat picture stays exactly flat.
                     let nx = 1 / sumX, ny = 1 / sumY
@@ -72,7 +75,7 @@ extension FloatImage {
                             for i in 0..<taps { r += wx[i] * row[xi[i]] }
                             acc += wy[j] * r
                         }
-                        dst[ch * plane + o] = acc
+                        dst[ch * outPlane + o] = acc
                     }
                     sx += m.a; sy += m.c
                 }

@@ -45,15 +45,15 @@ extension Checkpoint {
         var totalFrames: Int
     }
 
-    /// The most bytes a checkpoint of a `width` x `height` render can hold: the canvas and a cadence
-    /// group's queued frames as base64 (counted twice: JSONEncoder may escape every "/" as "\/"), the
+    /// The most bytes a checkpoint of a `width` x `height` render can hold: the canvas, a cadence group's queued
+    /// frames and --loop's frame 1 as base64 (counted twice: JSONEncoder may escape every "/" as "\/"), the
     /// settings (twice: the compact copy may escape what the record does not) and 64 KB for the rest.
     /// nil when that does not fit in an Int (no such render can run).
     static func largestSize(width: Int, height: Int, settingsBytes: Int) -> Int? {
         guard let pixels = FloatImage.byteCount(width: width, height: height) else { return nil }
         let base64 = (pixels / 3 + 1) * 4
         let (escaped, o1) = base64.multipliedReportingOverflow(by: 2)
-        let (images, o2) = escaped.multipliedReportingOverflow(by: 1 + FrameLoop.State.mostQueued)
+        let (images, o2) = escaped.multipliedReportingOverflow(by: 2 + FrameLoop.State.mostQueued)
         let (settings, o3) = settingsBytes.multipliedReportingOverflow(by: 2)
         let (sum, o4) = images.addingReportingOverflow(settings)
         let (all, o5) = sum.addingReportingOverflow(64 << 10)

@@ -110,6 +110,9 @@ struct Render: ParsableCommand {
     @OptionGroup(title: "Shortcuts that override the schedule")
     var shortcuts: Shortcuts
 
+    @OptionGroup(title: "Masks and loops (a still image)")
+    var maskLoop: MaskLoopOptions
+
     @OptionGroup(title: "A video as input")
     var video: VideoInputOptions
 
@@ -128,6 +131,7 @@ struct Render: ParsableCommand {
     private func render() throws {
         // By content, not by name: a video renamed .jpg is still a video.
         if VideoReader.isVideo(path: input) {
+            try maskLoop.refuseForVideo()
             try VideoInputPlan(command: self).run()
             return
         }
@@ -142,7 +146,8 @@ extension Render {
     /// The schedule was located before (a preset's file is read too, so it is kept as well).
     func readFiles() throws -> [ReadFile] {
         [ReadFile(option: "--schedule", path: try PresetLocator().locate(schedule).path)]
-            + [palette.map { ReadFile(option: "--palette", path: $0) }, guide.map { ReadFile(option: "--guide", path: $0) }]
+            + [palette.map { ReadFile(option: "--palette", path: $0) }, guide.map { ReadFile(option: "--guide", path: $0) },
+               maskLoop.mask.map { ReadFile(option: "--mask", path: $0) }]
             .compactMap { $0 }
     }
 }

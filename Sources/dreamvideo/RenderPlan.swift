@@ -28,6 +28,9 @@ struct RenderPlan {
     var sizeClause: String?
     /// --profile: time each stage of every frame.
     var profile = false
+    /// --mask and --loop (nil: not asked for).
+    var mask: DreamMask?
+    var loop: SeamlessLoop?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -40,6 +43,7 @@ struct RenderPlan {
         var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
         mappingNote = mapping
         if c.previewOptions.preview { schedule = schedule.preview() }
+        loop = try c.maskLoop.seamlessLoop(totalFrames: schedule.totalFrames)
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
 
@@ -50,6 +54,7 @@ struct RenderPlan {
         sizeNote = c.size == nil ? fit.note : nil
         sizeClause = c.size == nil ? fit.clause : nil
         let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
+        let maskImage = try c.maskLoop.decodedMask(input: image, width: size.width, height: size.height)
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
         var encoder = MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec)
         encoder.chroma = try c.chromaChoice()
@@ -71,7 +76,9 @@ struct RenderPlan {
         self.schedule = resolved
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
                                                 fullSize: fullSize, preview: resolved, previewSize: size)
-        self.start = image.coverCropped(width: size.width, height: size.height)
+        let start = image.coverCropped(width: size.width, height: size.height)
+        self.start = start
+        mask = maskImage.map { DreamMask(mask: $0, start: start) }
         let palette = try c.palette.map { ColourPalette(of: try ImageDecoder().decode(path: $0)) }
 
         settings = RenderSettings(command: c, size: size, model: modelName, store: store, backend: backend,
@@ -81,6 +88,7 @@ struct RenderPlan {
         if c.resume {
             initialState = try Checkpoint.load(from: checkpointPath, continuing: settings, width: start.width,
                                                height: start.height, totalFrames: self.schedule.totalFrames).state
+            if let why = initialState.problem(looping: loop != nil) { throw CommandError.badCheckpoint(checkpointPath, reason: why) }
         } else {
             initialState = FrameLoop.State(start: start, seed: seed, palette: palette)
         }
@@ -97,7 +105,7 @@ struct RenderPlan {
         }
         let queued = (schedule.segments.map { $0.settings.cadence }.max() ?? 1) - 1
         let sinks = try outputs.open(frames: total, settings: settings,
-                                     checkpoint: (path: checkpointPath, state: state, queued: max(0, queued)))
+                                     checkpoint: (path: checkpointPath, state: state, queued: max(0, queued) + (loop == nil ? 0 : 1)))
         // From here until the outputs are final, a first Ctrl-C stops after the current frame, a second
         // drops it and finishes the outputs, a third stops at once; before this, the default action
         // (end the process) loses nothing.
@@ -115,6 +123,7 @@ struct RenderPlan {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }
         let schedule = self.schedule, start = self.start, model = network.model, profile = self.profile
+        let mask = self.mask, loop = self.loop
         var stages: StageTimes?
         var networkSeconds = 0.0
         let (outcome, failure) = outputs.render(on: network, into: sinks, preview: preview, progress: progress) { net in
@@ -131,7 +140,7 @@ struct RenderPlan {
             let spentBefore = spent()
             defer { networkSeconds = spent() - spentBefore }
             stages = profile ? StageTimes() : nil
-            try FrameLoop(stages: stages).run(from: &state, network: net, schedule: schedule,
+            try FrameLoop(stages: stages, mask: mask, loop: loop).run(from: &state, network: net, schedule: schedule,
                                               sink: stages.map { $0.timing(sinks) } ?? sinks, progress: progress.update,
                                               delivered: sinks.delivered, onStep: progress.step,
                                               shouldStop: { interrupt.requested || sinks.mustStop != nil })

@@ -33,6 +33,9 @@ struct RenderSettings: Codable, Equatable {
     var schedule: ScheduleRecord
     /// For a video input: how each frame carries the previous dream (nil for a still image).
     var videoInput: VideoInput?
+    /// --mask's picture by content, and --loop (both absent when not given).
+    var maskSHA256: String?
+    var loop: Bool?
 
     struct VideoInput: Codable, Equatable {
         var carry: Double
@@ -104,6 +107,8 @@ struct RenderSettings: Codable, Equatable {
         case "precision": return "--precision"
         case "paletteSHA256": return "--palette's content"
         case "guideSHA256": return "--guide's content"
+        case "maskSHA256": return "--mask's content"
+        case "loop": return "--loop"
         case "schedule": return "the schedule, or an option that overrides it"
         case "mp4", "framesDir": return "the outputs (-o, --frames-dir)"
         case "encoder":
@@ -224,7 +229,8 @@ extension RenderSettings {
             mp4: outputs.mp4, framesDir: outputs.framesDir,
             encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: fps, chroma: c.chroma),
             paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
-            schedule: ScheduleRecord(schedule, model: model))
+            schedule: ScheduleRecord(schedule, model: model),
+            maskSHA256: c.maskLoop.mask.map(Self.sha256(ofFile:)), loop: c.maskLoop.loop ? true : nil)
     }
 
     /// The files were read before, so they are readable; the hash identifies their content. Read in

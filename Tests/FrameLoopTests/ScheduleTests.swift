@@ -171,7 +171,7 @@ final class ScheduleTests: XCTestCase {
     }
 
     func testUnknownKeySuggestsTheClosest() {
-        let segKeys = "layer, layers, frames, octaves, octave_scale, steps, step_size, jitter, zoom, rotate, translate_x, translate_y, center_x, center_y, colour_coherence, sharpen, warm_steps, warm_octaves, cadence, transition, lap_levels, dream_scale, easing"
+        let segKeys = "layer, layers, frames, octaves, octave_scale, steps, step_size, jitter, zoom, rotate, translate_x, translate_y, center_x, center_y, colour_coherence, sharpen, warm_steps, warm_octaves, cadence, transition, lap_levels, dream_scale, mask_strength, easing"
         XCTAssertEqual(message(#"{"segments": [{"layer": "mixed_3", "frames": 1, "setps": 4}]}"#),
                        "s.json: segments[0]: unknown key \"setps\" (did you mean \"steps\"?); valid keys here: \(segKeys)")
         XCTAssertEqual(message(#"{"segment": []}"#),
