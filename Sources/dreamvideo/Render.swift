@@ -45,7 +45,7 @@ struct Render: ParsableCommand {
     var schedule: String = "layers"
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp(
-        "The MP4 to write (H.264). Default: <input name>-dream.mp4 unless --frames-dir is given.",
+        "The video to write, by its extension: .mp4 (H.264), .webp (animated WebP) or .gif (one palette for the clip, dithered); WebP and GIF loop forever. Default: <input name>-dream.mp4 unless --frames-dir is given.",
         valueName: "out.mp4"))
     var output: String?
 
@@ -126,6 +126,7 @@ struct Render: ParsableCommand {
     }
 
     private func render() throws {
+        try checkAnimatedOutput()
         // By content, not by name: a video renamed .jpg is still a video.
         if VideoReader.isVideo(path: input) {
             try VideoInputPlan(command: self).run()

@@ -55,7 +55,7 @@ struct RenderPlan {
         encoder.chroma = try c.chromaChoice()
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
                                    overwrite: c.overwrite, encoder: encoder, resume: c.resume)
-        if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
+        if outputs.mp4 != nil && outputs.animation == nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
         checkpointPath = Checkpoint.path(forOutput: outputs.primary)
@@ -69,6 +69,7 @@ struct RenderPlan {
             try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
         }
         self.schedule = resolved
+        try outputs.checkAnimationMemory(frames: resolved.totalFrames, size: size)
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
                                                 fullSize: fullSize, preview: resolved, previewSize: size)
         self.start = image.coverCropped(width: size.width, height: size.height)
@@ -96,8 +97,9 @@ struct RenderPlan {
             try outputs.removeStaleFrames(beyond: total)
         }
         let queued = (schedule.segments.map { $0.settings.cadence }.max() ?? 1) - 1
+        // A GIF or WebP is written whole at the end: no checkpoint can continue it.
         let sinks = try outputs.open(frames: total, settings: settings,
-                                     checkpoint: (path: checkpointPath, state: state, queued: max(0, queued)))
+                                     checkpoint: outputs.animation != nil ? nil : (path: checkpointPath, state: state, queued: max(0, queued)))
         // From here until the outputs are final, a first Ctrl-C stops after the current frame, a second
         // drops it and finishes the outputs, a third stops at once; before this, the default action
         // (end the process) loses nothing.

@@ -113,7 +113,7 @@ struct VideoInputPlan {
         }
         outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
                               overwrite: c.overwrite, encoder: encoder)
-        if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
+        if outputs.mp4 != nil && outputs.animation == nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
 
