@@ -27,6 +27,8 @@ struct Render: ParsableCommand {
         Examples:
           dreamvideo logo.png -o out.mp4
           dreamvideo logo.png --schedule quick -o quick.mp4
+          dreamvideo logo.png --music song.mp3 --music-plot plot.png -o dance.mp4
+          dreamvideo logo.png --frames 60 --size 480x270 -o loop.webp
           dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
           dreamvideo clip.mp4 --layer mixed_3 --audio -o dreamed.mp4
           dreamvideo logo.png --preview           # quick look: logo-dream-preview.mp4
@@ -110,6 +112,9 @@ struct Render: ParsableCommand {
     @OptionGroup(title: "Shortcuts that override the schedule")
     var shortcuts: Shortcuts
 
+    @OptionGroup(title: "Music")
+    var musicOptions: MusicOptions
+
     @OptionGroup(title: "A video as input")
     var video: VideoInputOptions
 
@@ -129,6 +134,7 @@ struct Render: ParsableCommand {
         try checkAnimatedOutput()
         // By content, not by name: a video renamed .jpg is still a video.
         if VideoReader.isVideo(path: input) {
+            _ = try musicOptions.read(isVideoInput: true)
             try VideoInputPlan(command: self).run()
             return
         }
@@ -143,7 +149,8 @@ extension Render {
     /// The schedule was located before (a preset's file is read too, so it is kept as well).
     func readFiles() throws -> [ReadFile] {
         [ReadFile(option: "--schedule", path: try PresetLocator().locate(schedule).path)]
-            + [palette.map { ReadFile(option: "--palette", path: $0) }, guide.map { ReadFile(option: "--guide", path: $0) }]
+            + [palette.map { ReadFile(option: "--palette", path: $0) }, guide.map { ReadFile(option: "--guide", path: $0) },
+               musicOptions.music.map { ReadFile(option: "--music", path: $0) }]
             .compactMap { $0 }
     }
 }

@@ -28,6 +28,9 @@ struct RenderPlan {
     var sizeClause: String?
     /// --profile: time each stage of every frame.
     var profile = false
+    /// --music: what it set, said when the render starts, and the plot to write then.
+    var musicNote: String?
+    var musicPlot: (output: StillOutput, image: FloatImage)?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -39,6 +42,8 @@ struct RenderPlan {
 
         var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
         mappingNote = mapping
+        let music = try c.musicOptions.read(isVideoInput: false).map { MusicPlan(path: c.musicOptions.music ?? "", audio: $0, fps: c.fps ?? 30) }
+        if let music { schedule = music.schedule(schedule, frames: c.shortcuts.frames) }
         if c.previewOptions.preview { schedule = schedule.preview() }
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
         _ = try ModelStore().entry(named: modelName)
@@ -53,6 +58,7 @@ struct RenderPlan {
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
         var encoder = MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec)
         encoder.chroma = try c.chromaChoice()
+        encoder.music = music?.audio
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
                                    overwrite: c.overwrite, encoder: encoder, resume: c.resume)
         if outputs.mp4 != nil && outputs.animation == nil && (size.width % 2 != 0 || size.height % 2 != 0) {
@@ -68,6 +74,14 @@ struct RenderPlan {
         for segment in resolved.segments {
             try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
         }
+        if let music {
+            let curves = music.curves(frames: resolved.totalFrames)
+            resolved = resolved.following(curves)
+            musicNote = music.summary(curves: curves, frames: resolved.totalFrames)
+            musicPlot = try c.musicOptions.plotOutput(overwrite: c.overwrite || c.resume, reads: try c.readFiles()).map {
+                ($0, MusicPlot.draw(curves: curves, zoom: resolved.zoomCurve))
+            }
+        }
         self.schedule = resolved
         try outputs.checkAnimationMemory(frames: resolved.totalFrames, size: size)
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
@@ -77,6 +91,7 @@ struct RenderPlan {
 
         settings = RenderSettings(command: c, size: size, model: modelName, store: store, backend: backend,
                                   precision: precision, threads: threads, outputs: outputs, fps: c.fps ?? 30, schedule: schedule)
+        settings.music = music?.record
         outputs.encoder.metadata["comment"] = settings.compactJSON
 
         if c.resume {
@@ -113,6 +128,11 @@ struct RenderPlan {
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
         if let sizeNote { progress.announce(sizeNote) }
         if let mappingNote { progress.announce(mappingNote) }
+        if let musicNote { progress.announce(musicNote) }
+        if let (output, image) = musicPlot {
+            try output.write(image)
+            progress.announce("music plot: \(output.path)")
+        }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }

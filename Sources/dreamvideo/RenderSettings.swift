@@ -33,6 +33,8 @@ struct RenderSettings: Codable, Equatable {
     var schedule: ScheduleRecord
     /// For a video input: how each frame carries the previous dream (nil for a still image).
     var videoInput: VideoInput?
+    /// --music: the sound that set the frame count and drove the schedule's music bindings.
+    var music: Music?
 
     struct VideoInput: Codable, Equatable {
         var carry: Double
@@ -110,6 +112,7 @@ struct RenderSettings: Codable, Equatable {
             let field = key.split(separator: ".").last.map(String.init) ?? ""
             return ["codec", "crf", "preset", "fps"].contains(field) ? "--\(field)" : "the encoder"
         case "videoInput": return "the video options"
+        case "music": return "--music's content"
         default: return "a setting"
         }
     }
