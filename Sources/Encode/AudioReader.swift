@@ -70,7 +70,9 @@ public enum AudioReader {
         var st = stat()
         guard stat(path, &st) == 0 else { throw AudioReadError.missing(path: path) }
         guard st.st_mode & S_IFMT == S_IFREG else { throw AudioReadError.notAFile(path: path) }
-        av_log_set_level(AV_LOG_ERROR)
+        // Probing a file that is not media makes the demuxers log; the one line we print says it all.
+        av_log_set_level(AV_LOG_QUIET)
+        defer { av_log_set_level(AV_LOG_ERROR) }
 
         var input: UnsafeMutablePointer<AVFormatContext>?
         var options = MediaInput.whitelistOptions(audio: true)

@@ -102,7 +102,8 @@ public struct MusicCurves: Sendable, Equatable {
                 frame[k] = i >= 0 && i < x.count ? x[i] * window[k] : 0
             }
             let mags = fft.magnitudes(frame).map { log(1 + 100 * $0) }
-            if let p = previous {
+            // A window reaching past the end sees the sound cut off: a step, broadband, not an onset.
+            if let p = previous, centre + n / 2 <= x.count {
                 var s: Float = 0
                 for b in mags.indices { s += max(0, mags[b] - p[b]) }
                 flux[j] = Double(s)
