@@ -78,6 +78,7 @@ struct RenderPlan {
             let curves = music.curves(frames: resolved.totalFrames)
             resolved = resolved.following(curves)
             musicNote = music.summary(curves: curves, frames: resolved.totalFrames)
+                + (outputs.animation.map { "; the \($0.name) carries no sound" } ?? (outputs.mp4 == nil ? "; frame files carry no sound" : ""))
             musicPlot = try c.musicOptions.plotOutput(overwrite: c.overwrite || c.resume, reads: try c.readFiles()).map {
                 ($0, MusicPlot.draw(curves: curves, zoom: resolved.zoomCurve))
             }
