@@ -53,9 +53,11 @@ struct MusicPlan {
     /// Frames the music lasts at `fps` (at least 1): the video ends within half a frame of the sound.
     var frames: Int { max(1, Int((audio.duration * Double(fps)).rounded())) }
 
-    /// The schedule made as long as the music (or --frames) and, when it binds nothing, bound by default.
+    /// The schedule made as long as the music (or --frames), its layer changes moved onto beats and,
+    /// when it binds nothing, bound by default.
     func schedule(_ s: Schedule, frames given: Int?) -> Schedule {
-        s.fitted(toFrames: given ?? frames).withDefaultMusicBindings()
+        let fitted = s.fitted(toFrames: given ?? frames)
+        return fitted.snappedToBeats(curves(frames: fitted.totalFrames)).withDefaultMusicBindings()
     }
 
     func curves(frames: Int) -> MusicCurves {

@@ -89,4 +89,18 @@ final class MusicCurvesTests: XCTestCase {
             }
         }
     }
+
+    func testLayerChangesMoveOntoBeats() throws {
+        // Three layers, 40 frames each; strong beats at frames 37 and 86 (and one at 60, within reach of both but farther).
+        let s = try Schedule(json: #"{"segments": [{"layer": "fire3", "frames": 40}, {"layer": "fire5", "frames": 40}, {"layer": "fire7", "frames": 40}]}"#,
+                             source: "walk.json")
+        let curves = MusicCurves(samples: SyntheticAudio.clickTrack(beats: [37 / fps, 60 / fps, 86 / fps], seconds: 4), sampleRate: 44100,
+                                 fps: fps, frames: 120)
+        let snapped = s.snappedToBeats(curves)
+        XCTAssertEqual(snapped.segments.map(\.frames), [37, 49, 34])
+        XCTAssertEqual(snapped.snappedToBeats(curves).segments.map(\.frames), [37, 49, 34], "snapping again moved a change")
+        // No beat near a change: the schedule is kept.
+        let quiet = MusicCurves(samples: SyntheticAudio.clickTrack(beats: [10 / fps], seconds: 4), sampleRate: 44100, fps: fps, frames: 120)
+        XCTAssertEqual(s.snappedToBeats(quiet).segments.map(\.frames), [40, 40, 40])
+    }
 }
