@@ -64,4 +64,43 @@ final class MusicCommandTests: CommandTestCase {
         args.removeSubrange(args.firstIndex(of: "--music")!...args.firstIndex(of: "--music")! + 1)
         try expectRefusal(args + ["--music-plot", "plot.png"], mentions: ["--music-plot", "--music"])
     }
+
+    /// A stopped render continues with --resume and the same music (the sound whole in the end);
+    /// other music is refused, naming --music.
+    func testResumeCarriesTheMusic() throws {
+        try SyntheticAudio.writeWAV(SyntheticAudio.clickTrack(beats: [0.5, 1.5, 2.5], seconds: 3), to: dir + "/beats.wav")
+        var other = SyntheticAudio.clickTrack(beats: [0.5, 1.5, 2.5], seconds: 3)
+        other[100] += 0.1
+        try SyntheticAudio.writeWAV(other, to: dir + "/other.wav")
+        // Slow enough per frame (steps 10 at 160x128, one thread) that the signal lands long before frame 30.
+        let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "160x128", "--octaves", "2",
+                    "--steps", "10", "--threads", "1", "--fps", "10", "--music", "beats.wav", "-o", "out.mp4", "--frames-dir", "frames"]
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        while !FileManager.default.fileExists(atPath: dir + "/frames/frame_00004.png") && p.isRunning { usleep(5_000) }
+        XCTAssertTrue(p.isRunning, "the render ended before it could be interrupted")
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 128 + SIGINT)
+        XCTAssertTrue(fileExists(dir + "/out.mp4.checkpoint"))
+
+        let otherMusic = args.map { $0 == "beats.wav" ? "other.wav" : $0 } + ["--resume"]
+        let refused = try dreamvideo(otherMusic)
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertEqual(refused.stderrLines.count, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--music"), refused.stderr)
+
+        let resumed = try dreamvideo(args + ["--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.stderr)
+        let json = try ffprobe(dir + "/out.mp4", entries: "stream=codec_type,duration,nb_frames")
+        let streams = try XCTUnwrap(json["streams"] as? [[String: Any]])
+        XCTAssertEqual(streams.first { $0["codec_type"] as? String == "video" }?["nb_frames"] as? String, "30")
+        let a = Double(streams.first { $0["codec_type"] as? String == "audio" }?["duration"] as? String ?? "") ?? .nan
+        XCTAssertEqual(a, 3.0, accuracy: 0.1, "the resumed video's sound does not last as long as its 3 s of frames")
+    }
 }
