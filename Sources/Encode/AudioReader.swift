@@ -48,7 +48,7 @@ public enum AudioReadError: Error, CustomStringConvertible, Equatable {
         case let .noAudio(path):
             return "--music \(path) has no audio stream; give a file with sound"
         case let .tooLong(path, limit):
-            return "--music \(path) is longer than \(limit / 60) minutes, more than a dream video can use; cut it first, e.g. ffmpeg -i \(path) -t 300 -c copy short.\(URL(fileURLWithPath: path).pathExtension)"
+            return "--music \(path) is longer than \(limit / 60) minutes (at its sample rate), more than a dream video can use; cut it first, e.g. ffmpeg -i \(path) -t 300 short.wav"
         case let .badStream(path, reason):
             return "--music \(path): its audio stream is unusable (\(reason)); convert it first, e.g. ffmpeg -i \(path) fixed.wav"
         case let .decodeFailed(path, reason):
@@ -65,6 +65,9 @@ public enum AudioReadError: Error, CustomStringConvertible, Equatable {
 public enum AudioReader {
     /// An hour: 108,000 frames at 30 fps, far more than anyone dreams; at 48 kHz stereo 1.4 GB of floats.
     public static let maxSeconds = 3600
+    /// And never more than 200 million samples a channel (1.6 GB for two), whatever the rate: an hour
+    /// at 192 kHz would be 5.5 GB.
+    public static let maxSamples = 200_000_000
 
     public static func read(path: String) throws -> DecodedAudio {
         var st = stat()
@@ -117,12 +120,12 @@ public enum AudioReader {
                 if rate == 0 {
                     rate = frameRate
                     out = Array(repeating: [], count: min(channels, 2))
-                    limit = maxSeconds * rate
+                    limit = min(maxSeconds * rate, maxSamples)
                 } else if frameRate != rate || min(channels, 2) != out.count {
                     throw AudioReadError.badStream(path: path, reason: "its sample rate or channel count changes mid-stream")
                 }
                 let (total, overflow) = out[0].count.addingReportingOverflow(n)
-                guard !overflow, total <= limit else { throw AudioReadError.tooLong(path: path, limitSeconds: maxSeconds) }
+                guard !overflow, total <= limit else { throw AudioReadError.tooLong(path: path, limitSeconds: limit / rate) }
                 try append(fr, samples: n, channels: channels, into: &out, path: path)
             }
         }
