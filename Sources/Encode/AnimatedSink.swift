@@ -47,6 +47,9 @@ public final class AnimatedSink: FrameSink {
     private var packet: UnsafeMutablePointer<AVPacket>?
     /// GIF: every frame as interleaved RGB8, until the palette can be made from all of them.
     private var kept: [[UInt8]] = []
+    private var keptBytes = 0
+    /// The most a GIF keeps before it refuses more frames (a video input of unknown length).
+    public static let maxKeptBytes = 2 << 30
     private var closed = false
 
     /// Bytes a GIF keeps in memory for `frames` frames of width x height (a WebP: none); nil when the
@@ -100,7 +103,10 @@ public final class AnimatedSink: FrameSink {
         var rgb = [UInt8](repeating: 0, count: 3 * image.width * image.height)
         interleaveRGB8(image, into: &rgb, paddedWidth: image.width, paddedHeight: image.height)
         switch format {
-        case .gif: kept.append(rgb)
+        case .gif:
+            keptBytes += rgb.count
+            guard keptBytes <= Self.maxKeptBytes else { throw AnimatedSinkError.tooManyFrames(path: path, frames: framesWritten) }
+            kept.append(rgb)
         case .webp: try encode(rgb: rgb, index: framesWritten)
         }
         framesWritten += 1
@@ -286,6 +292,7 @@ public enum AnimatedSinkError: Error, CustomStringConvertible, Equatable {
     case writeFailed(path: String, reason: String)
     case sizeChanged(expected: String, got: String)
     case noFrames(path: String)
+    case tooManyFrames(path: String, frames: Int)
     case alreadyFinished
 
     public var description: String {
@@ -306,6 +313,8 @@ public enum AnimatedSinkError: Error, CustomStringConvertible, Equatable {
             return "frame size changed from \(expected) to \(got) in one animation; every frame must have the same size"
         case let .noFrames(path):
             return "no frames were written to \(path), so nothing was made"
+        case let .tooManyFrames(path, frames):
+            return "\(path): a GIF keeps its frames in memory until its palette is made, and \(frames) frames fill 2 GB; give fewer --frames or a smaller --size, or write an animated WebP or an MP4"
         case .alreadyFinished:
             return "the animation was already finished or cancelled"
         }

@@ -9,7 +9,7 @@ extension Outputs {
 
 /// A GIF keeps every frame in memory until its palette is made (`AnimatedSink`): past this the user
 /// is told to shorten or shrink the clip (2 GiB is 1900 frames at 640x360).
-let animationMemoryLimit = 2 << 30
+let animationMemoryLimit = AnimatedSink.maxKeptBytes
 
 enum AnimatedOutputError: Error, CustomStringConvertible {
     case mp4Only(option: String, path: String, format: AnimatedSink.Format)

@@ -117,6 +117,8 @@ struct VideoInputPlan {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
 
+        // A video of unknown length is stopped by the GIF sink itself when its frames fill the memory.
+        try outputs.checkAnimationMemory(frames: expected ?? 0, size: size)
         let store = ModelStore()
         network = try Network(model: try store.load(name: modelName), backend: backend, threads: threads, precision: precision)
         var resolved = try schedule.resolved(for: network)

@@ -82,4 +82,15 @@ final class AnimatedOutputTests: CommandTestCase {
                     "--frames", "400", "-o", "big.gif"]
         try expectRefusal(args, mentions: ["big.gif", "GB", "--frames"])
     }
+
+    func testAVideoInputDreamsIntoAGIF() throws {
+        let r = try runTool("ffmpeg", ["-v", "error", "-f", "lavfi", "-i", "testsrc=size=96x80:rate=10:duration=0.5", "-pix_fmt", "yuv420p",
+                                       dir + "/clip.mp4"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let run = try dreamvideo(["clip.mp4", "--model", "squeezenet1_1", "--layer", "fire3", "--octaves", "1", "--steps", "1", "-o", "clip.gif"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let stream = try probe(dir + "/clip.gif")
+        XCTAssertEqual(stream["nb_read_frames"] as? String, "5")
+        XCTAssertEqual(stream["width"] as? Int, 96)
+    }
 }
