@@ -17,6 +17,8 @@ extension MP4Sink {
         /// A video or audio file whose audio stream is copied into the MP4 (packets as they are, no
         /// re-encoding), aligned with that file's first video frame and cut at this video's end.
         public var audioSource: String?
+        /// Decoded sound (`--music`) encoded to AAC into the MP4 from time zero, cut at the video's end.
+        public var music: DecodedAudio?
 
         public init(fps: Int = 30, crf: Int = 18, preset: String = "medium", codec: String = "libx264", threads: Int = 0,
                     metadata: [String: String] = [:]) {

@@ -48,8 +48,9 @@ public final class MP4Sink: FrameSink {
     /// For H.264/HEVC: the NAL length size of the copied packets (they are turned back into Annex B,
     /// the form the encoder gives, so that the muxer treats old and new packets alike).
     private var copiedLengthSize: Int?
-    /// The source whose audio is copied in (options.audioSource), opened by init.
-    private var audio: AudioCopy?
+    /// The source whose audio is copied in (options.audioSource), opened by init, or the decoded
+    /// music encoded to AAC (options.music).
+    private var audio: AudioTrack?
 
     /// Why the render should stop after this frame (the disk, or the file-size limit, cannot take
     /// more than the space held for finishing); nil while there is room.
@@ -130,6 +131,11 @@ public final class MP4Sink: FrameSink {
                 avformat_free_context(fmt); format = nil; file.discard()
                 throw error
             }
+        }
+        if let music = options.music {
+            // The sound is encoded from time zero whatever a continued video holds: its own packets
+            // are copied without their sound, and the whole track is made anew.
+            audio = AudioEncode(music)
         }
         closed = false   // from here a throw runs deinit -> cancel(), which frees all and removes the temporary
         guard let pb = cffmpeg_fdio_context(io, 1) else {
@@ -252,7 +258,7 @@ public final class MP4Sink: FrameSink {
             let err = avcodec_send_frame(ctx, nil)
             guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
             try drainPackets()
-            try audio?.copy(until: seconds(ofFrame: previousFrames + framesWritten), into: fmt, path: path)
+            try audio?.end(at: seconds(ofFrame: previousFrames + framesWritten), into: fmt, path: path)
             var e = av_write_trailer(fmt)
             if e >= 0 { avio_flush(fmt.pointee.pb); e = io.pointee.error == 0 ? 0 : cffmpeg_averror(io.pointee.error) }
             guard e >= 0 else { throw MP4SinkError.writeFailed(path: path, reason: avErrorString(e)) }

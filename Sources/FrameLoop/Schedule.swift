@@ -234,6 +234,10 @@ public struct Schedule: Sendable, Equatable {
             }
             guard let key = SettingKey(rawValue: m.key) else { continue }
             let p = "\(place).\(m.key)"
+            if MusicBindings.canBind(key), case .object(let pairs) = m.value.kind, pairs.contains(where: { $0.key == "music" }) {
+                key.bind(try MusicBindings.parse(pairs, key: key, file: file, place: p), to: &s)
+                continue
+            }
             if key.isKeyframable, case .object(let pairs) = m.value.kind {
                 if pairs.isEmpty {
                     throw .empty(file: file, place: p, hint: "give keyframes such as {\"0\": 1.05, \"150\": 1.02}, or one number")

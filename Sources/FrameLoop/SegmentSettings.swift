@@ -24,6 +24,8 @@ public struct SegmentSettings: Sendable, Equatable {
     /// keyframes let the kept part dissolve into the dream later.
     public var maskStrength: Double = 1
     public var maskStrengthKeyframes: Keyframes?
+    /// Settings that follow the music (`--music`), and its curves once known.
+    public var music = MusicBindings()
 
     public init(dream: DreamSettings = DreamSettings(), camera: Camera = Camera(),
                 cameraKeyframes: CameraKeyframes = CameraKeyframes(), easing: Easing = .linear,
@@ -38,7 +40,7 @@ public struct SegmentSettings: Sendable, Equatable {
 
     /// The camera move into video frame `frame` (counting from 1).
     public func camera(forFrame frame: Int) -> Camera {
-        cameraKeyframes.camera(camera, atFrame: frame - 1, easing: easing)
+        music.camera(cameraKeyframes.camera(camera, atFrame: frame - 1, easing: easing), atFrame: frame - 1)
     }
 
     /// The mask's strength at video frame `frame` (counting from 1).
@@ -53,7 +55,7 @@ public struct SegmentSettings: Sendable, Equatable {
             if let s = warmSteps { d.steps = s }
             if let o = warmOctaves { d.octaves = o }
         }
-        return d
+        return music.dream(d, atFrame: frame - 1)
     }
 }
 
@@ -103,6 +105,7 @@ enum SettingKey: String, CaseIterable, Sendable {
     }
 
     func apply(_ k: Keyframes, to s: inout SegmentSettings) {
+        s.music.bound[self] = nil
         switch self {
         case .zoom: s.cameraKeyframes.zoom = k
         case .rotate: s.cameraKeyframes.rotation = k
@@ -124,6 +127,8 @@ enum SettingKey: String, CaseIterable, Sendable {
     }
 
     func apply(_ v: Double, to s: inout SegmentSettings) {
+        // A constant replaces a music binding inherited from the defaults (as it does keyframes).
+        s.music.bound[self] = nil
         switch self {
         case .octaves: s.dream.octaves = Int(v)
         case .octave_scale: s.dream.octaveScale = v
@@ -152,6 +157,7 @@ enum SettingKey: String, CaseIterable, Sendable {
     /// The value `apply` (or keyframes) set, read back for writing the resolved settings of a render;
     /// nil where the setting follows another (warm steps and octaves default to steps and octaves).
     func value(in s: SegmentSettings) -> SettingValue? {
+        if let b = s.music.binding(self) { return .music(b) }
         if isKeyframable, let k = keyframes(in: s) {
             return .keyframes(Dictionary(uniqueKeysWithValues: k.keys.map { (String($0.frame), $0.value) }))
         }
@@ -209,10 +215,14 @@ enum SettingKey: String, CaseIterable, Sendable {
 public enum SettingValue: Codable, Sendable, Equatable {
     case number(Double)
     case keyframes([String: Double])
+    /// {"music": "onset", "base": 1.01, "gain": 0.03}
+    case music(MusicBinding)
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if let v = try? c.decode(Double.self) { self = .number(v) } else { self = .keyframes(try c.decode([String: Double].self)) }
+        if let v = try? c.decode(Double.self) { self = .number(v) }
+        else if let b = try? c.decode(MusicBinding.self) { self = .music(b) }
+        else { self = .keyframes(try c.decode([String: Double].self)) }
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -220,6 +230,7 @@ public enum SettingValue: Codable, Sendable, Equatable {
         switch self {
         case .number(let v): try c.encode(v)
         case .keyframes(let k): try c.encode(k)
+        case .music(let b): try c.encode(b)
         }
     }
 }

@@ -12,6 +12,8 @@ import FrameLoop
 /// seen that frame either, so both hold the same frames and one checkpoint fits them.
 final class OpenOutputs: FrameSink, @unchecked Sendable {
     let mp4: MP4Sink?
+    /// -o out.gif / out.webp instead of an MP4.
+    let animated: AnimatedSink?
     let frames: PNGSequenceSink?
     let total: Int?
     let summary: String
@@ -48,8 +50,9 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     }
 
     init(mp4: MP4Sink?, frames: PNGSequenceSink?, total: Int?, summary: String, settings: RenderSettings,
-         settingsFile: PartialFile, checkpoint: (file: PartialFile, path: String, state: FrameLoop.State)?) {
-        self.mp4 = mp4; self.frames = frames; self.total = total; self.summary = summary
+         settingsFile: PartialFile, checkpoint: (file: PartialFile, path: String, state: FrameLoop.State)?,
+         animated: AnimatedSink? = nil) {
+        self.mp4 = mp4; self.animated = animated; self.frames = frames; self.total = total; self.summary = summary
         self.settings = settings; self.settingsFile = settingsFile
         checkpointFile = checkpoint?.file
         checkpointPath = checkpoint?.path
@@ -67,7 +70,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
         condition.unlock()
         do {
             try frames?.write(frame)
-            do { try mp4?.write(frame) } catch {
+            do { try mp4?.write(frame); try animated?.write(frame) } catch {
                 condition.withLock { videoFailed = frames != nil }
                 throw error
             }
@@ -142,6 +145,9 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
             if videoBroken { videoKept = false }
         }
         try? frames?.finish()
+        if let animated {
+            do { try animated.finish() } catch { outcome.problems.append("\(error)") }
+        }
 
         if let file = checkpointFile, let path = checkpointPath {
             if outcome.complete || outcome.frames == 0 {
@@ -169,6 +175,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
             settingsFile.discard()
         }
         if let mp4, FileManager.default.fileExists(atPath: mp4.path) { outcome.present.append(settings.mp4 ?? mp4.path) }
+        if let animated, FileManager.default.fileExists(atPath: animated.path) { outcome.present.append(settings.mp4 ?? animated.path) }
         if let frames, FileManager.default.fileExists(atPath: frames.directory) {
             outcome.present.append((settings.framesDir ?? frames.directory) + "/frame_*.png")
         }
@@ -181,6 +188,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     func abandon() -> String {
         let video = mp4?.abandonKeepingWhatIsWhole()
         frames?.abandonFrameInProgress()
+        animated?.cancel()
         if let t = checkpointFile?.temporary { unlink(t) }
         unlink(settingsFile.temporary)
         var kept: [String] = []
@@ -240,7 +248,8 @@ extension OpenOutputs.Outcome {
     func conclude(failure: Error?, lowOnSpace: String?, signal: Int32?, settings: RenderSettings, settingsPath: String,
                   progress: ProgressLine) throws {
         if complete && failure == nil && problems.isEmpty {
-            var line = "wrote \(total.map { "\($0) frames to " } ?? "")\(summary) (settings: \(settingsPath))"
+            var line = "wrote \(total.map { "\($0) frames to " } ?? "")\(summary)"
+                + (Self.sizeNote(path: settings.mp4, size: settings.size).map { " (\($0))" } ?? "") + " (settings: \(settingsPath))"
             if layout == .fragmented { line += "; the video is a fragmented MP4 (it plays; there was no room to rewrite it with its index first)" }
             progress.announce(line)
             return

@@ -168,7 +168,10 @@ struct Outputs {
         // The MP4 first: it checks the encoder options before touching the disk, and if the frame
         // folder then fails the MP4's temporary is removed, so a mistake leaves no empty folder or file.
         var video: MP4Sink?
-        if let mp4 {
+        var animated: AnimatedSink?
+        if let mp4, let format = animation {
+            animated = try AnimatedSink(path: mp4, format: format, fps: encoder.fps, fpsDenominator: encoder.fpsDenominator)
+        } else if let mp4 {
             let sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil)
             if sink.previousFrames != framesDone {
                 sink.cancel()
@@ -179,7 +182,7 @@ struct Outputs {
         let pngs = try framesDir.map { try PNGSequenceSink(directory: $0, startIndex: framesDone + 1, lastIndex: frames ?? 99999) }
         let record: PartialFile
         do { record = try PartialFile(target: settingsPath) } catch {
-            video?.cancel()
+            video?.cancel(); animated?.cancel()
             throw CommandError.cannotSaveSettings(settingsPath, reason: "\(error)")
         }
         _ = record.reserve(upTo: Int64(settings.json.count) + 4096)
@@ -188,13 +191,13 @@ struct Outputs {
             let bytes = Checkpoint.sizeBound(settings: settings, width: checkpoint.state.canvas.width,
                                              height: checkpoint.state.canvas.height, queued: checkpoint.queued)
             do { held = (try Checkpoint.reserve(at: checkpoint.path, bytes: bytes), checkpoint.path, checkpoint.state) } catch {
-                video?.cancel()
+                video?.cancel(); animated?.cancel()
                 record.discard()
                 throw error
             }
         }
         return OpenOutputs(mp4: video, frames: pngs, total: frames, summary: summary, settings: settings,
-                           settingsFile: record, checkpoint: held)
+                           settingsFile: record, checkpoint: held, animated: animated)
     }
 }
 

@@ -27,6 +27,8 @@ struct Render: ParsableCommand {
         Examples:
           dreamvideo logo.png -o out.mp4
           dreamvideo logo.png --schedule quick -o quick.mp4
+          dreamvideo logo.png --music song.mp3 --music-plot plot.png -o dance.mp4
+          dreamvideo logo.png --frames 60 --size 480x270 -o loop.webp
           dreamvideo photo.jpg --layer mixed_4 --frames 90 --frames-dir frames/
           dreamvideo clip.mp4 --layer mixed_3 --audio -o dreamed.mp4
           dreamvideo logo.png --preview           # quick look: logo-dream-preview.mp4
@@ -45,7 +47,7 @@ struct Render: ParsableCommand {
     var schedule: String = "layers"
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp(
-        "The MP4 to write (H.264). Default: <input name>-dream.mp4 unless --frames-dir is given.",
+        "The video to write, by its extension: .mp4 (H.264), .webp (animated WebP) or .gif (one palette for the clip, dithered); WebP and GIF loop forever. Default: <input name>-dream.mp4 unless --frames-dir is given.",
         valueName: "out.mp4"))
     var output: String?
 
@@ -112,6 +114,8 @@ struct Render: ParsableCommand {
 
     @OptionGroup(title: "Masks and loops (a still image)")
     var maskLoop: MaskLoopOptions
+    @OptionGroup(title: "Music")
+    var musicOptions: MusicOptions
 
     @OptionGroup(title: "A video as input")
     var video: VideoInputOptions
@@ -129,9 +133,11 @@ struct Render: ParsableCommand {
     }
 
     private func render() throws {
+        try checkAnimatedOutput()
         // By content, not by name: a video renamed .jpg is still a video.
         if VideoReader.isVideo(path: input) {
             try maskLoop.refuseForVideo()
+            _ = try musicOptions.read(isVideoInput: true)
             try VideoInputPlan(command: self).run()
             return
         }
@@ -147,7 +153,8 @@ extension Render {
     func readFiles() throws -> [ReadFile] {
         [ReadFile(option: "--schedule", path: try PresetLocator().locate(schedule).path)]
             + [palette.map { ReadFile(option: "--palette", path: $0) }, guide.map { ReadFile(option: "--guide", path: $0) },
-               maskLoop.mask.map { ReadFile(option: "--mask", path: $0) }]
+               maskLoop.mask.map { ReadFile(option: "--mask", path: $0) },
+               musicOptions.music.map { ReadFile(option: "--music", path: $0) }]
             .compactMap { $0 }
     }
 }

@@ -31,6 +31,9 @@ struct RenderPlan {
     /// --mask and --loop (nil: not asked for).
     var mask: DreamMask?
     var loop: SeamlessLoop?
+    /// --music: what it set, said when the render starts, and the plot to write then.
+    var musicNote: String?
+    var musicPlot: (output: StillOutput, image: FloatImage)?
 
     init(command c: Render) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
@@ -42,6 +45,8 @@ struct RenderPlan {
 
         var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
         mappingNote = mapping
+        let music = try c.musicOptions.read(isVideoInput: false).map { MusicPlan(path: c.musicOptions.music ?? "", audio: $0, fps: c.fps ?? 30) }
+        if let music { schedule = music.schedule(schedule, frames: c.shortcuts.frames) }
         if c.previewOptions.preview { schedule = schedule.preview() }
         loop = try c.maskLoop.seamlessLoop(totalFrames: schedule.totalFrames)
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
@@ -58,9 +63,10 @@ struct RenderPlan {
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
         var encoder = MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec)
         encoder.chroma = try c.chromaChoice()
+        encoder.music = music?.audio
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
                                    overwrite: c.overwrite, encoder: encoder, resume: c.resume)
-        if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
+        if outputs.mp4 != nil && outputs.animation == nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
         checkpointPath = Checkpoint.path(forOutput: outputs.primary)
@@ -73,7 +79,17 @@ struct RenderPlan {
         for segment in resolved.segments {
             try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
         }
+        if let music {
+            let curves = music.curves(frames: resolved.totalFrames)
+            resolved = resolved.following(curves)
+            musicNote = music.summary(curves: curves, frames: resolved.totalFrames)
+                + (outputs.animation.map { "; the \($0.name) carries no sound" } ?? (outputs.mp4 == nil ? "; frame files carry no sound" : ""))
+            musicPlot = try c.musicOptions.plotOutput(overwrite: c.overwrite || c.resume, reads: try c.readFiles()).map {
+                ($0, MusicPlot.draw(curves: curves, zoom: resolved.zoomCurve))
+            }
+        }
         self.schedule = resolved
+        try outputs.checkAnimationMemory(frames: resolved.totalFrames, size: size)
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: c.shortcuts.overrides, network: network,
                                                 fullSize: fullSize, preview: resolved, previewSize: size)
         let start = image.coverCropped(width: size.width, height: size.height)
@@ -83,6 +99,7 @@ struct RenderPlan {
 
         settings = RenderSettings(command: c, size: size, model: modelName, store: store, backend: backend,
                                   precision: precision, threads: threads, outputs: outputs, fps: c.fps ?? 30, schedule: schedule)
+        settings.music = music?.record
         outputs.encoder.metadata["comment"] = settings.compactJSON
 
         if c.resume {
@@ -104,8 +121,9 @@ struct RenderPlan {
             try outputs.removeStaleFrames(beyond: total)
         }
         let queued = (schedule.segments.map { $0.settings.cadence }.max() ?? 1) - 1
+        // A GIF or WebP is written whole at the end: no checkpoint can continue it.
         let sinks = try outputs.open(frames: total, settings: settings,
-                                     checkpoint: (path: checkpointPath, state: state, queued: max(0, queued) + (loop == nil ? 0 : 1)))
+                                     checkpoint: outputs.animation != nil ? nil : (path: checkpointPath, state: state, queued: max(0, queued) + (loop == nil ? 0 : 1)))
         // From here until the outputs are final, a first Ctrl-C stops after the current frame, a second
         // drops it and finishes the outputs, a third stops at once; before this, the default action
         // (end the process) loses nothing.
@@ -119,6 +137,11 @@ struct RenderPlan {
                           + "\(threads) thread\(threads == 1 ? "" : "s") -> \(outputs.summary)")
         if let sizeNote { progress.announce(sizeNote) }
         if let mappingNote { progress.announce(mappingNote) }
+        if let musicNote { progress.announce(musicNote) }
+        if let (output, image) = musicPlot {
+            try output.write(image)
+            progress.announce("music plot: \(output.path)")
+        }
         if state.framesDone > 0 {
             progress.announce("resuming after frame \(state.framesDone) of \(total) from \(checkpointPath)")
         }

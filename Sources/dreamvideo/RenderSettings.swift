@@ -36,6 +36,8 @@ struct RenderSettings: Codable, Equatable {
     /// --mask's picture by content, and --loop (both absent when not given).
     var maskSHA256: String?
     var loop: Bool?
+    /// --music: the sound that set the frame count and drove the schedule's music bindings.
+    var music: Music?
 
     struct VideoInput: Codable, Equatable {
         var carry: Double
@@ -115,6 +117,7 @@ struct RenderSettings: Codable, Equatable {
             let field = key.split(separator: ".").last.map(String.init) ?? ""
             return ["codec", "crf", "preset", "fps"].contains(field) ? "--\(field)" : "the encoder"
         case "videoInput": return "the video options"
+        case "music": return "--music's content"
         default: return "a setting"
         }
     }
@@ -227,7 +230,7 @@ extension RenderSettings {
             modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
             backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
             mp4: outputs.mp4, framesDir: outputs.framesDir,
-            encoder: outputs.mp4 == nil ? nil : .init(codec: c.codec, crf: c.crf, preset: c.preset, fps: fps, chroma: c.chroma),
+            encoder: outputs.mp4 == nil ? nil : .init(codec: outputs.animation?.encoder ?? c.codec, crf: c.crf, preset: c.preset, fps: fps, chroma: c.chroma),
             paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
             schedule: ScheduleRecord(schedule, model: model),
             maskSHA256: c.maskLoop.mask.map(Self.sha256(ofFile:)), loop: c.maskLoop.loop ? true : nil)

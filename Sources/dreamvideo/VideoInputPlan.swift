@@ -113,10 +113,12 @@ struct VideoInputPlan {
         }
         outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
                               overwrite: c.overwrite, encoder: encoder)
-        if outputs.mp4 != nil && (size.width % 2 != 0 || size.height % 2 != 0) {
+        if outputs.mp4 != nil && outputs.animation == nil && (size.width % 2 != 0 || size.height % 2 != 0) {
             throw CommandError.oddSize(width: size.width, height: size.height)
         }
 
+        // A video of unknown length is stopped by the GIF sink itself when its frames fill the memory.
+        try outputs.checkAnimationMemory(frames: expected ?? 0, size: size)
         let store = ModelStore()
         network = try Network(model: try store.load(name: modelName), backend: backend, threads: threads, precision: precision)
         var resolved = try schedule.resolved(for: network)

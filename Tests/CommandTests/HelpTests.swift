@@ -39,7 +39,8 @@ final class HelpTests: CommandTestCase {
         let options = ["--schedule", "--output", "--frames-dir", "--size", "--model", "--fps", "--crf", "--seed",
                        "--threads", "--layer", "--frames", "--octaves", "--octave-scale", "--steps", "--step-size",
                        "--jitter", "--zoom", "--codec", "--preset", "--overwrite", "--resume",
-                       "--carry", "--flow", "--audio", "--preview", "--mask", "--loop"]
+                       "--carry", "--flow", "--audio", "--preview", "--mask", "--loop",
+                       "--music", "--music-plot"]
         for option in options {
             guard let entry = entries[option] else {
                 XCTFail("--help does not list \(option):\n\(help)")
