@@ -10,6 +10,8 @@ public struct ColourPalette: Sendable, Equatable, Codable {
     /// quantiles[d][k]: the value, along direction d, below which a share (k + 0.5) / count of the
     /// reference's pixels lie.
     public var quantiles: [[Float]]
+    /// The reference's chroma by lightness (nil in a checkpoint from before it existed: no limit).
+    public var chromaLimit: ChromaLimit?
 
     /// Rounds of the transfer; each matches the distribution along two perpendicular directions.
     static let rounds = 16
@@ -34,8 +36,8 @@ public struct ColourPalette: Sendable, Equatable, Codable {
         return out
     }()
 
-    public init(stats: ColourStats, quantiles: [[Float]]) {
-        self.stats = stats; self.quantiles = quantiles
+    public init(stats: ColourStats, quantiles: [[Float]], chromaLimit: ChromaLimit? = nil) {
+        self.stats = stats; self.quantiles = quantiles; self.chromaLimit = chromaLimit
     }
 
     public init(of image: FloatImage) {
@@ -49,7 +51,9 @@ public struct ColourPalette: Sendable, Equatable, Codable {
             let h = projected.withUnsafeBufferPointer { FineHistogram($0, lower: Self.range.lower, upper: Self.range.upper) }
             qs.append(h.quantiles(count: Self.quantileCount))
         }
-        self.init(stats: ColourStats(of: sampled), quantiles: qs)
+        let chroma = (0..<n).map { i in (lab[n + i] * lab[n + i] + lab[2 * n + i] * lab[2 * n + i]).squareRoot() }
+        self.init(stats: ColourStats(of: sampled), quantiles: qs,
+                  chromaLimit: ChromaLimit(lightness: Array(lab[0..<n]), chroma: chroma))
     }
 }
 
@@ -120,16 +124,24 @@ extension FloatImage {
         }
         let map = PaletteMap(a: sa, b: sb, toward: palette)
 
+        let limit = palette.chromaLimit
         var px = [Float](repeating: 0, count: 3 * n)
         ColourTables.encoded.withUnsafeBufferPointer { et in
             lab.withUnsafeBufferPointer { p in
                 px.withUnsafeMutableBufferPointer { o in
                     Bands.forEach(n) { range in
                         for i in range {
-                            let a = p[n + i], b = p[2 * n + i]
-                            let (ta, tb) = map(a, b)
-                            let (r, g, bl) = ColourSpace.inGamut(l: (p[i] - from) * scale + to, a: a + s * (ta - a),
-                                                                 b: b + s * (tb - b), encoded: et)
+                            let a = p[n + i], b = p[2 * n + i], l = (p[i] - from) * scale + to
+                            // At most 320x180 every pixel is in the fit and moved exactly.
+                            let (ta, tb) = k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(a, b)
+                            var na = a + s * (ta - a), nb = b + s * (tb - b)
+                            if let limit {
+                                // The transfer gives no more colour than the reference has at this
+                                // lightness (ChromaLimit); the dream's own colour stays.
+                                let c2 = na * na + nb * nb, most = Swift.max(limit(l), (a * a + b * b).squareRoot())
+                                if c2 > most * most { let k = most / c2.squareRoot(); na *= k; nb *= k }
+                            }
+                            let (r, g, bl) = ColourSpace.inGamut(l: l, a: na, b: nb, encoded: et)
                             o[i] = r; o[n + i] = g; o[2 * n + i] = bl
                         }
                     }

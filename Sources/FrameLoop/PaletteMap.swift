@@ -17,10 +17,21 @@ struct PaletteMap {
 
     /// Mapped a* and b* at grid node (a + limit, b + limit), b-major.
     private var mappedA: [Float], mappedB: [Float]
+    /// The sample's own colours, mapped exactly (not read from the grid).
+    let fittedA: [Float], fittedB: [Float]
+    /// Colours many sampled pixels share exactly (a flat logo's areas), with their exact mapping.
+    /// The transfer is flat across such a colour (it takes the middle of the colour's share) and steep
+    /// just beside it, which a 1-unit grid would blur: read from the grid, a saturated primary among
+    /// two others came out another hue.
+    private(set) var spikes: [(a: Float, b: Float, toA: Float, toB: Float)] = []
+    /// A colour is a spike when at least this share of the sample has it exactly (at most
+    /// `maxSpikes` of them, the commonest: each pixel is compared with each).
+    static let spikeShare = 0.01, maxSpikes = 16
 
     /// Fits the transfer of the colours `a`, `b` (one pair per sampled pixel) toward `palette`.
     init(a: [Float], b: [Float], toward palette: ColourPalette) {
         precondition(a.count == b.count)
+        let original = (a: a, b: b)
         var a = a, b = b
         let side = Self.side, nodes = side * side
         var ga = [Float](repeating: 0, count: nodes), gb = [Float](repeating: 0, count: nodes)
@@ -58,6 +69,23 @@ struct PaletteMap {
             move(&ga, &gb)
         }
         mappedA = ga; mappedB = gb
+        fittedA = a; fittedB = b
+        var seen: [UInt64: (count: Int, index: Int)] = [:]
+        for i in 0..<n {
+            let key = UInt64(original.a[i].bitPattern) << 32 | UInt64(original.b[i].bitPattern)
+            seen[key, default: (0, i)].count += 1
+        }
+        let enough = max(2, Int((Double(n) * Self.spikeShare).rounded(.up)))
+        spikes = seen.values.filter { $0.count >= enough }
+            .sorted { $0.count != $1.count ? $0.count > $1.count : $0.index < $1.index }
+            .prefix(Self.maxSpikes).map(\.index)
+            .map { (original.a[$0], original.b[$0], a[$0], b[$0]) }
+    }
+
+    /// The mapped colour of (a, b): exact for a spike's colour, else from the grid.
+    @inline(__always) func mapped(_ a: Float, _ b: Float) -> (Float, Float) {
+        for s in spikes where s.a == a && s.b == b { return (s.toA, s.toB) }
+        return self(a, b)
     }
 
     /// The mapped colour of (a, b), bilinear between grid nodes.
