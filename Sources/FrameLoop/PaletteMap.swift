@@ -6,8 +6,8 @@
 /// frame's pixels (every k-th of every k-th row) and tabulated on a 1-unit a*b* grid, which each
 /// pixel then reads bilinearly: at 1920x1080 that replaced 16 rounds over 2 Mpx (0.8 s a frame,
 /// single-threaded) by 16 rounds over 57,600 colours and 66,049 grid points plus one lookup a pixel.
-/// A 1-unit step is below what the eye tells apart (a*b* distance 1), and a frame up to 320x180 is
-/// fitted on all its pixels.
+/// A 1-unit step is below what the eye tells apart (a*b* distance 1); a frame up to 320x180 is
+/// fitted on all its pixels and takes their exact results.
 struct PaletteMap {
     static let fitPixels = 320 * 180
     /// The grid covers a* and b* in -limit...limit (sRGB's a*b* lie within about -108...98); colours
