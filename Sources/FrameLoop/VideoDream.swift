@@ -26,15 +26,16 @@ public struct VideoDream: Sendable {
     public struct State: Sendable, Equatable, Codable {
         public var framesDone: Int
         public var rng: SeededRandom
-        /// Colour coherence pulls each frame toward this (a palette's statistics); nil: toward the
-        /// frame's own source, so the colours follow the video's.
-        public var palette: ColourStats?
+        /// Colour coherence pulls each frame toward this palette (`--palette`'s colours as a whole
+        /// distribution, ColourPalette); nil: toward the frame's own source's, so the colours follow
+        /// the video's.
+        public var palette: ColourPalette?
         public var previousSource: FloatImage?
         public var previousDream: FloatImage?
         /// Share of pixels whose motion was trusted in the last frame (1 for the first frame).
         public var reliableShare: Double
 
-        public init(seed: UInt64, palette: ColourStats? = nil) {
+        public init(seed: UInt64, palette: ColourPalette? = nil) {
             framesDone = 0; rng = SeededRandom(seed: seed); self.palette = palette
             reliableShare = 1
         }
@@ -76,7 +77,9 @@ public struct VideoDream: Sendable {
         var out = try dream(begin, network: network, objectives: schedule.objectives(forFrame: at),
                             settings: settings, rng: &state.rng)
         if segment.settings.colourCoherence > 0 {
-            out = out.colourPulled(toward: state.palette ?? ColourStats(of: source), strength: segment.settings.colourCoherence)
+            // The palette-keeping transfer, as a still's frames get: the mean/spread pull kept a
+            // source's averages but let its colours wander into others.
+            out = out.colourPulled(toward: state.palette ?? ColourPalette(of: source), strength: segment.settings.colourCoherence)
         }
         state.previousSource = source
         state.previousDream = out

@@ -22,14 +22,20 @@ struct StillDreamOptions: ParsableArguments {
     @Option(name: .long, help: "Largest random shift (pixels) before each step; hides tiling artefacts. Default: 32.")
     var jitter: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Pattern scale: the shorter side, in pixels, at which the network sees the picture; a larger picture is dreamed at that size and the dream carried up, as a render does. 0: the picture's own size. Default: \(DreamSettings.defaultDreamScale).",
+        valueName: "pixels"))
+    var dreamScale: Int?
+
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same picture.")
     var seed: UInt64 = 0
 
     /// The schedule segment that dreams `spec` ("mixed_4", "mixed_5:12,40") with these settings:
     /// the same parsing, checks and objective as a video's --layer.
     func schedule(_ spec: String, network: Network) throws -> ResolvedSchedule {
-        let o = Overrides(layer: spec, frames: 1, octaves: octaves, octaveScale: octaveScale, steps: steps,
+        var o = Overrides(layer: spec, frames: 1, octaves: octaves, octaveScale: octaveScale, steps: steps,
                           stepSize: stepSize, jitter: jitter)
+        o.dreamScale = dreamScale
         return try Schedule.single(layer: spec, frames: 1).applying(o).resolved(for: network)
     }
 }

@@ -49,7 +49,7 @@ struct VideoInputPlan {
     var size: OutputSize
     var seed: UInt64
     var threads: Int
-    var palette: ColourStats?
+    var palette: ColourPalette?
     /// Frames to make: the video's (when known), cut by --frames.
     var limit: Int?
     var expected: Int?
@@ -127,7 +127,7 @@ struct VideoInputPlan {
             try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
         }
         self.schedule = resolved
-        palette = try c.palette.map { ColourStats(of: try ImageDecoder().decode(path: $0)) }
+        palette = try c.palette.map { ColourPalette(of: try ImageDecoder().decode(path: $0)) }
         preview = try c.previewOptions.estimate(schedule: c.schedule, overrides: overrides, network: network, fullSize: fullSize,
                                                 preview: resolved, previewSize: size, everyFrameDreamed: true)
 

@@ -107,6 +107,24 @@ final class LooksCommandTests: CommandTestCase {
         XCTAssertGreaterThan(meanDifference(try decode("channel.png"), dreamed), 1)
     }
 
+    func testDreamScaleOnDreamAndGallery() throws {
+        let photo = try testPhoto("dog.jpg")
+        let base = ["dream", photo] + sq + ["--layer", "fire3", "--size", "192x144", "--octaves", "1", "--steps", "3"]
+        var run = try dreamvideo(base + ["--dream-scale", "0", "-o", "own.png"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        run = try dreamvideo(base + ["--dream-scale", "96", "-o", "scaled.png"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let own = try decode("own.png"), scaled = try decode("scaled.png")
+        XCTAssertEqual([scaled.width, scaled.height], [192, 144])
+        XCTAssertGreaterThan(meanDifference(own, scaled), 1, "--dream-scale changed nothing")
+        run = try dreamvideo(["gallery", photo, "-o", "sheet.png", "--layers", "fire3,fire5", "--dream-scale", "96"]
+                             + sq + quick + ["--size", "192x144"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        run = try dreamvideo(base + ["--dream-scale", "-4", "-o", "bad.png"])
+        XCTAssertNotEqual(run.status, 0)
+        XCTAssertFalse(try listing().contains("bad.png"))
+    }
+
     func testDreamKeepsTheInputSizeWithoutSize() throws {
         let run = try dreamvideo(["dream", try testPhoto("dog.jpg"), "-o", "d.png", "--steps", "0", "--octaves", "1"] + sq)
         XCTAssertEqual(run.status, 0, run.stderr)

@@ -90,7 +90,7 @@ final class PaletteTests: XCTestCase {
         let statsOnly = drifted.colourPulled(toward: ColourStats(of: logo), strength: 1)
         print("a*b* overlap with the logo: drifted \(before), mean/spread pull \(overlap(logo, statsOnly)), palette transfer \(overlap(logo, full))")
         XCTAssertLessThan(before, 0.5)
-        // Thresholds from the code's own output: the transfer gives 0.72 here, the mean/spread pull
+        // Thresholds from the code's own output: the transfer gives 0.68 here (0.72 before ChromaLimit), the mean/spread pull
         // 0.18 (the a*b*-only match cannot give a navy pixel orange at navy's lightness: such colours
         // leave sRGB and lose chroma, so the overlap stays below 1 on this scrambled palette).
         XCTAssertGreaterThan(overlap(logo, full), 0.6)
@@ -102,6 +102,44 @@ final class PaletteTests: XCTestCase {
         // The lightness structure stays: white stays the lightest, navy the darkest.
         let l = full.labPlanes()
         XCTAssertGreaterThan(l[0], 90)   // pixel (0, 0) is background
+    }
+
+    /// Pale dream texture over a flat logo's white (what a long zoom into the background shows) is
+    /// not given the logo's green or orange to fill their share of the palette: that made pale mint
+    /// patches from frame ~150 of the default walk (ChromaLimit).
+    func testPalePixelsAreNotGivenTheLogosColours() {
+        let logo = Self.logo()
+        var rng = SplitMix(seed: 5)
+        // Light texture with faint tints: L* about 85-98, chroma below 6. The mint patches were
+        // mostly above L* 90 (3.4% of frame 150's pixels, 1.3% at 80-90).
+        var pale = FloatImage(width: 128, height: 72, fill: 0)
+        let n = 128 * 72
+        for i in 0..<n {
+            let base = Float(215 + Int(rng.next() % 35))
+            for c in 0..<3 { pale.pixels[c * n + i] = base + Float(Int(rng.next() % 9)) - 4 }
+        }
+        let out = pale.colourPulled(toward: ColourPalette(of: logo), strength: 1)
+        let lab = out.labPlanes()
+        var colourful = 0
+        for i in 0..<n where lab[i] > 90 {
+            if (lab[n + i] * lab[n + i] + lab[2 * n + i] * lab[2 * n + i]).squareRoot() > 12 { colourful += 1 }
+        }
+        XCTAssertLessThan(Double(colourful) / Double(n), 0.01)
+    }
+
+    /// The transfer of a 1920x1080 frame is fitted on a sample of its colours (PaletteMap): it brings
+    /// the palette back as well as the same frame's transfer at 320x180, fitted on every pixel.
+    func testALargeFrameIsPulledAsWellAsASmallOne() {
+        let logo = Self.logo(width: 320, height: 180)
+        let palette = ColourPalette(of: logo)
+        // The same colourful picture drawn at both sizes.
+        let large = TestImages.smooth(width: 1920, height: 1080), small = TestImages.smooth(width: 320, height: 180)
+        let pulledLarge = large.colourPulled(toward: palette, strength: 1)
+        let pulledSmall = small.colourPulled(toward: palette, strength: 1)
+        let l = overlap(logo, pulledLarge), s = overlap(logo, pulledSmall)
+        print("a*b* overlap with the logo: 1920x1080 \(l), 320x180 \(s), unpulled \(overlap(logo, small))")
+        XCTAssertGreaterThan(l, overlap(logo, small) + 0.2)
+        XCTAssertEqual(l, s, accuracy: 0.05)
     }
 
     func testTransferIsDeterministicAndZeroStrengthIsNoChange() {
@@ -164,7 +202,7 @@ final class PaletteTests: XCTestCase {
         print("squeezenet walk, worst 10-frame a*b* overlap: coherence 0.3 \(on.0.worst), off \(off.0.worst); "
               + "clipped \(on.clipped) / \(off.clipped); chroma last/first \(on.chroma)")
         // 0.6 and 1% are the goals for 300 frames of the default walk, and 0.75...1.33 its
-        // chroma range (measured here: 0.74 worst window, 0% clipped, chroma 0.86; without
+        // chroma range (measured here: 0.72 worst window, 0% clipped, chroma 0.82 (0.74 and 0.86 before ChromaLimit); without
         // coherence the same run gives 0.52 and 8.9% clipped).
         XCTAssertGreaterThanOrEqual(on.0.worst, 0.6)
         XCTAssertLessThanOrEqual(on.clipped, 0.01)

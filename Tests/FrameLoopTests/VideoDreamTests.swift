@@ -40,6 +40,30 @@ final class VideoDreamTests: XCTestCase {
         XCTAssertEqual(alone.calls.count, 3 * 2)
     }
 
+    /// A video's frames get the palette-keeping colour coherence a still's frames get: toward
+    /// --palette's colours as a whole distribution (a mean-and-spread pull brings a recoloured logo
+    /// only to 0.18 of its a*b* histogram, PaletteTests).
+    func testColourCoherenceKeepsThePalette() throws {
+        let schedule = try Schedule(json: """
+            {"defaults": {"octaves": 1, "steps": 1, "jitter": 0, "colour_coherence": 1},
+             "segments": [{"layer": "edges", "frames": 2}]}
+            """, source: "t.json").resolved(layers: ["edges"], network: "edge_energy")
+        let logo = PaletteTests.logo()
+        let drifted = PaletteTests.recoloured(logo)
+        var state = VideoDream.State(seed: 2, palette: ColourPalette(of: logo))
+        let out = try VideoDream(carry: 0).next(drifted, state: &state, network: EdgeEnergyNetwork(), schedule: schedule)
+        func overlap(_ a: FloatImage, _ b: FloatImage) -> Double {
+            PaletteOverlap.intersection(PaletteOverlap.histogram(of: a), PaletteOverlap.histogram(of: b))
+        }
+        XCTAssertLessThan(overlap(logo, drifted), 0.5)
+        // 0.59 here; ChromaLimit keeps the logo's colours off the pale pixels, which bounds it.
+        XCTAssertGreaterThan(overlap(logo, out), 0.45)
+        // Without --palette, toward the frame's own source: its colours stay.
+        var own = VideoDream.State(seed: 2)
+        let kept = try VideoDream(carry: 0).next(drifted, state: &own, network: EdgeEnergyNetwork(), schedule: schedule)
+        XCTAssertGreaterThan(overlap(drifted, kept), 0.8)
+    }
+
     func testTheStateSurvivesEncoding() throws {
         var state = VideoDream.State(seed: 1)
         state.previousSource = moving(0); state.previousDream = moving(1); state.framesDone = 1

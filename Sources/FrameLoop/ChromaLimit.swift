@@ -1,0 +1,62 @@
+/// How colourful the reference picture is at each lightness: the chroma (sqrt(a*^2 + b*^2)) below
+/// which 90% of its pixels of about that L* lie. The palette transfer matches a*b* without looking
+/// at L*, so on a flat logo, once the zoom shows mostly white background, it gave the logo's green
+/// to pale pixels (L* 80-100) to fill the green's share: pale mint patches from frame ~150 (the logo
+/// on white at 320x180: 0.1% of pixels light (L* > 80) and greenish (a* < -15) in frame 1, 4.7% in
+/// frame 150, 5.3% in frame 300). The transfer may not make a pixel more colourful than this limit at
+/// its lightness (nor than it already was): a colour the reference never has at that lightness is not
+/// made. (Fading what a pixel already had beyond the limit took the dream's own colour too: chroma
+/// last/first 0.74 on PaletteTests' squeezenet walk.)
+public struct ChromaLimit: Sendable, Equatable, Codable {
+    /// limits[j]: the limit at L* = 2j (j = 0...50).
+    public var limits: [Float]
+
+    static let share: Float = 0.9
+    /// The transfer may always give this much colour: a dream's own light tints stay.
+    static let floor: Float = 10
+    /// Pixels of L* within this of a node count for it; widened in these steps until they hold 0.2% of
+    /// the picture. (Without the widening, the dream's texture at lightnesses between a flat logo's
+    /// colours lost its colour: chroma last/first 0.41 on PaletteTests' squeezenet walk.)
+    static let window = 4
+
+    /// From L* and chroma, one pair per pixel.
+    init(lightness: [Float], chroma: [Float]) {
+        precondition(lightness.count == chroma.count)
+        // counts[l][c]: pixels of L* in [l, l+1) and chroma in [c/2, (c+1)/2).
+        let chromaBins = 320
+        var counts = [[Float]](repeating: [Float](repeating: 0, count: chromaBins), count: 101)
+        for i in lightness.indices {
+            let l = Swift.max(0, Swift.min(100, Int(lightness[i])))
+            let c = Swift.max(0, Swift.min(chromaBins - 1, Int(chroma[i] * 2)))
+            counts[l][c] += 1
+        }
+        let enough = Swift.max(1, Float(lightness.count) * 0.002)
+        var out: [Float] = []
+        for j in 0...50 {
+            // A lightness the reference has few pixels of takes the limit of the nearest ones it has
+            // (a logo without anti-aliasing has no L* between its flat colours and white).
+            var reach = Self.window
+            var sum = [Float](repeating: 0, count: chromaBins), total: Float = 0
+            while true {
+                sum = [Float](repeating: 0, count: chromaBins); total = 0
+                for l in Swift.max(0, 2 * j - reach)...Swift.min(100, 2 * j + reach) {
+                    for c in 0..<chromaBins { sum[c] += counts[l][c] }
+                    total += counts[l].reduce(0, +)
+                }
+                if total >= enough || reach >= 100 { break }
+                reach += Self.window
+            }
+            var below: Float = 0, c = 0
+            while c < chromaBins - 1 && below + sum[c] < Self.share * total { below += sum[c]; c += 1 }
+            out.append(Swift.max(Self.floor, Float(c + 1) / 2))
+        }
+        limits = out
+    }
+
+    /// The limit at lightness `l`, linear between nodes.
+    @inline(__always) func callAsFunction(_ l: Float) -> Float {
+        let x = Swift.max(0, Swift.min(100, l)) / 2
+        let i = Swift.min(49, Int(x)), t = x - Float(i)
+        return limits[i] + t * (limits[i + 1] - limits[i])
+    }
+}

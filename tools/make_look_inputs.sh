@@ -1,0 +1,39 @@
+#!/bin/sh
+# The varied start images issue 13's looks are checked on (flat logos, transparency, thin lines and
+# text, dark/light/greyscale photos, a 4000x3000 photo), drawn with ImageMagick from nothing but the
+# test photos `make testdata` fetched. Downloads nothing. Usage: tools/make_look_inputs.sh OUTDIR
+set -eu
+out=${1:?usage: make_look_inputs.sh OUTDIR}
+data=${DREAMVIDEO_TESTDATA:-$HOME/.cache/dreamvideo/testdata}
+# ImageMagick 6's convert (a stand-in named convert may come first on PATH).
+im=/usr/bin/convert
+[ -x "$im" ] || im=$(command -v convert)
+font=DejaVu-Sans-Bold
+mkdir -p "$out"
+
+# A flat-colour logo: navy disc, orange bar, green triangle, navy word (no gradients), on BACKGROUND.
+logo() {
+    $im -size 640x360 "xc:$1" \
+        -fill '#1b2a5c' -draw "circle 170,180 170,90" \
+        -fill '#f08a24' -draw "roundrectangle 290,110 560,170 18,18" \
+        -fill '#2e9e4f' -draw "polygon 300,290 430,190 560,290" \
+        -fill '#1b2a5c' -font $font -pointsize 40 -annotate +300+340 'LOOKS' "$2"
+}
+logo white "$out/logo_white.png"
+# The same logo on a transparent background.
+logo none "PNG32:$out/logo_alpha.png"
+# Thin (1-2 px) lines and small text, black and one colour, on white.
+$im -size 640x360 xc:white -stroke black -strokewidth 1 \
+    -draw "line 20,20 620,20" -draw "line 20,40 620,340" -draw "line 20,340 620,40" \
+    -fill none -draw "circle 320,190 320,100" -draw "rectangle 40,60 260,300" \
+    -stroke '#c0392b' -strokewidth 2 -draw "line 380,60 600,300" -draw "ellipse 480,240 100,50 0,360" \
+    -stroke none -fill black -font DejaVu-Sans -pointsize 14 \
+    -annotate +50+90 'Thin lines and text' -annotate +50+120 'the quick brown fox' \
+    -annotate +50+150 'jumps over the lazy dog' -pointsize 22 -annotate +360+130 'dreamvideo 0123' \
+    "$out/lines_text.png"
+# Photos: a dark one, a light one, a greyscale one, a large one.
+$im "$data/dog.jpg" -modulate 45 -level 0%,100%,0.7 "$out/photo_dark.jpg"
+$im "$data/eagle.jpg" -level -40%,100%,1.3 "$out/photo_light.jpg"
+$im "$data/horses.jpg" -colorspace Gray -type TrueColor "$out/photo_grey.jpg"
+$im "$data/kite.jpg" -resize '4000x3000^' -gravity center -extent 4000x3000 -quality 92 "$out/photo_4000x3000.jpg"
+ls -l "$out"
