@@ -41,6 +41,41 @@ class CommandTestCase: XCTestCase {
         return path
     }
 
+    /// Starts the binary without waiting for it.
+    func start(_ args: [String]) throws -> (Process, stderr: URL) {
+        let err = URL(fileURLWithPath: dir).appendingPathComponent("stderr-\(UUID().uuidString.prefix(6)).log")
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: dir)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: err)
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        return (p, err)
+    }
+
+    /// Waits until `path` exists (the render reached that frame), or the process ended.
+    func waitFor(_ path: String, _ p: Process) {
+        while !FileManager.default.fileExists(atPath: path) && p.isRunning { usleep(5_000) }
+    }
+
+    /// Runs the render (its frames in `framesDir`), sends `signals` once frame `after` exists there, waits.
+    /// `delay`: how long after frame `after` appeared to send the first signal (into the next frame).
+    func interrupted(_ args: [String], after: Int, signals: [Int32], framesDir: String = "frames", delay: useconds_t = 0, gap: useconds_t = 0) throws -> (status: Int32, stderr: String) {
+        let (p, errURL) = try start(args)
+        waitFor(dir + "/" + framesDir + "/" + String(format: "frame_%05d.png", after), p)
+        usleep(delay)
+        XCTAssertTrue(p.isRunning, "the render ended before it could be interrupted")
+        for s in signals { kill(p.processIdentifier, s); usleep(gap) }
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit, "killed by the signal instead of stopping cleanly")
+        let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
+        try FileManager.default.removeItem(at: errURL)
+        return (p.terminationStatus, stderr)
+    }
+
     func listing(_ folder: String? = nil) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder ?? dir).sorted()
     }

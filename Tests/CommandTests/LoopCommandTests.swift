@@ -82,18 +82,8 @@ final class LoopCommandTests: CommandTestCase {
         let whole = try dreamvideo(args + ["--frames-dir", "whole"])
         XCTAssertEqual(whole.status, 0, whole.stderr)
 
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args + ["--frames-dir", "frames"]
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        while !FileManager.default.fileExists(atPath: dir + "/frames/frame_00003.png") && p.isRunning { usleep(5_000) }
-        XCTAssertTrue(p.isRunning, "the render ended before it could be interrupted")
-        kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 128 + SIGINT)
+        let stop = try interrupted(args + ["--frames-dir", "frames"], after: 3, signals: [SIGINT])
+        XCTAssertEqual(stop.status, 128 + SIGINT, stop.stderr)
         XCTAssertTrue(fileExists(dir + "/frames.checkpoint"))
 
         let other = try dreamvideo(args.map { $0 == "mask.png" ? "other.png" : $0 } + ["--frames-dir", "frames", "--resume"])

@@ -75,18 +75,8 @@ final class MusicCommandTests: CommandTestCase {
         // Slow enough per frame (steps 10 at 160x128, one thread) that the signal lands long before frame 30.
         let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire2", "--size", "160x128", "--octaves", "2",
                     "--steps", "10", "--threads", "1", "--fps", "10", "--music", "beats.wav", "-o", "out.mp4", "--frames-dir", "frames"]
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: dir)
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        while !FileManager.default.fileExists(atPath: dir + "/frames/frame_00004.png") && p.isRunning { usleep(5_000) }
-        XCTAssertTrue(p.isRunning, "the render ended before it could be interrupted")
-        kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 128 + SIGINT)
+        let stop = try interrupted(args, after: 4, signals: [SIGINT])
+        XCTAssertEqual(stop.status, 128 + SIGINT, stop.stderr)
         XCTAssertTrue(fileExists(dir + "/out.mp4.checkpoint"))
 
         let otherMusic = args.map { $0 == "beats.wav" ? "other.wav" : $0 } + ["--resume"]
