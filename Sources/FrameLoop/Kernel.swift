@@ -47,4 +47,13 @@ struct KernelTable: Sendable {
         let n = Int(support) * Self.samplesPerUnit + 2
         values = (0..<n).map { Float(kernel.weight(Double($0) / Double(Self.samplesPerUnit))) }
     }
+
+    /// The kernel at `distance` source pixels, read from `lut` (this table's `values`) linearly between
+    /// samples; `scale` converts pixels to table steps (samplesPerUnit / widen), `limit` is values.count - 2.
+    @inline(__always) static func weight(_ lut: UnsafeBufferPointer<Float>, distance: Float, scale: Float, limit: Float) -> Float {
+        let u = abs(distance) * scale
+        if u >= limit { return 0 }
+        let k = Int(u)
+        return lut[k] + (u - Float(k)) * (lut[k + 1] - lut[k])
+    }
 }

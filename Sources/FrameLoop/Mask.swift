@@ -132,9 +132,14 @@ extension ResolvedSchedule {
     /// (frame 1 is the start image dreamed, not moved). The same composition the frame loop applies
     /// step by step, but resampled once from the start: a kept part does not drift or soften.
     public func motion(toFrame frame: Int, width: Int, height: Int) -> AffineTransform {
+        frame < 2 ? .identity : motion(overFrames: 2...frame, width: width, height: height)
+    }
+
+    /// The camera moves into frames `frames` (each frame's move from the one before), composed in order
+    /// (output from source), for pictures `width` x `height`.
+    public func motion(overFrames frames: ClosedRange<Int>, width: Int, height: Int) -> AffineTransform {
         var m = AffineTransform.identity
-        if frame < 2 { return m }
-        for k in 2...frame {
+        for k in frames {
             m = segment(forFrame: k).settings.camera(forFrame: k).outputFromSource(width: width, height: height).after(m)
         }
         return m

@@ -22,7 +22,8 @@ public struct MusicBindings: Sendable, Equatable {
 
     public var isEmpty: Bool { bound.isEmpty }
 
-    /// The settings that may follow the music: the keyframable camera parts and the step size.
+    /// The settings that may follow the music: the keyframable ones (the camera parts, mask_strength)
+    /// and the step size.
     static func canBind(_ key: SettingKey) -> Bool { key.isKeyframable || key == .step_size }
 
     func binding(_ key: SettingKey) -> MusicBinding? { bound[key] }
@@ -121,16 +122,8 @@ extension Schedule {
     /// This schedule made `frames` long: cut, or its last segment continued (the music sets the length).
     public func fitted(toFrames frames: Int) -> Schedule {
         precondition(frames >= 1)
-        var out = self
-        var kept: [Segment] = []
-        var remaining = frames
-        for var seg in segments where remaining > 0 {
-            seg.frames = min(seg.frames, remaining)
-            remaining -= seg.frames
-            kept.append(seg)
-        }
-        if remaining > 0, !kept.isEmpty { kept[kept.count - 1].frames += remaining }
-        out.segments = kept
+        var out = truncated(toFrames: frames)
+        if let last = out.segments.indices.last, out.totalFrames < frames { out.segments[last].frames += frames - out.totalFrames }
         return out
     }
 }

@@ -59,19 +59,29 @@ extension Schedule {
             out.segments[0].layers = [try Schedule.layerWeight(layer, weight: 1, file: cli, place: "--layer")]
             out.model = model
         } else if let limit = o.frames {
-            var kept: [Segment] = []
-            var remaining = limit
-            for var seg in segments where remaining > 0 {
-                seg.frames = min(seg.frames, remaining)
-                remaining -= seg.frames
-                kept.append(seg)
-            }
-            out.segments = kept
+            out = out.truncated(toFrames: limit)
         }
         for (key, v) in o.settingValues {
             key.apply(v, to: &out.defaults)
             for i in out.segments.indices { key.apply(v, to: &out.segments[i].settings) }
         }
+        return out
+    }
+}
+
+extension Schedule {
+    /// The first `frames` frames of this schedule (all of it when it is shorter): later segments
+    /// dropped, the last one kept cut.
+    public func truncated(toFrames frames: Int) -> Schedule {
+        var out = self
+        var kept: [Segment] = []
+        var remaining = frames
+        for var seg in segments where remaining > 0 {
+            seg.frames = min(seg.frames, remaining)
+            remaining -= seg.frames
+            kept.append(seg)
+        }
+        out.segments = kept
         return out
     }
 }

@@ -1,15 +1,5 @@
 import Foundation
 
-extension FrameLoop.State {
-    /// Why this state (read from a checkpoint) cannot continue a render that loops (`looping`) or does
-    /// not, or nil: after frame 1 a loop needs frame 1 to lead back into, and a render without one holds none.
-    public func problem(looping: Bool) -> String? {
-        if looping && framesDone > 0 && loopFirst == nil { return "holds no frame 1 for --loop to lead back into" }
-        if !looping && loopFirst != nil { return "holds a frame 1 for --loop, which this render does not give" }
-        return nil
-    }
-}
-
 /// `--loop`: a video that plays on repeat without a jump. Frame 1 follows the last frame as if the
 /// camera moved once more, so the last frames lead into frame 1: each of the last `fadeFrames`
 /// frames is blended (more and more, to all of it at the last frame) toward frame 1 moved back by the
@@ -50,12 +40,7 @@ public struct SeamlessLoop: Sendable, Equatable {
     /// Where a point of frame `n` appears in frame 1 once the camera has made the moves after frame n
     /// and the closing move (output from source).
     public func motion(fromFrame n: Int, schedule: ResolvedSchedule, width: Int, height: Int) -> AffineTransform {
-        var m = AffineTransform.identity
-        if n < totalFrames {
-            for k in (n + 1)...totalFrames {
-                m = schedule.segment(forFrame: k).settings.camera(forFrame: k).outputFromSource(width: width, height: height).after(m)
-            }
-        }
+        let m = n < totalFrames ? schedule.motion(overFrames: (n + 1)...totalFrames, width: width, height: height) : .identity
         return Self.closingMove(schedule).outputFromSource(width: width, height: height).after(m)
     }
 

@@ -39,11 +39,7 @@ extension FloatImage {
             defer { wx.deallocate(); wy.deallocate(); xi.deallocate(); yi.deallocate() }
 
             @inline(__always) func weight(_ distance: Float) -> Float {
-                let u = abs(distance) * lutScale
-                if u >= lutLimit { return 0 }
-                let k = Int(u)
-                let f = u - Float(k)
-                return lut[k] + f * (lut[k + 1] - lut[k])
+                KernelTable.weight(lut, distance: distance, scale: lutScale, limit: lutLimit)
             }
 
             for y in rows {
@@ -109,12 +105,7 @@ extension FloatImage {
                     let f = Float(s - Double(first))
                     var sum: Float = 0
                     for t in 0..<taps {
-                        let u = abs(f - Float(t)) * lutScale
-                        var v: Float = 0
-                        if u < lutLimit {
-                            let k = Int(u)
-                            v = lut[k] + (u - Float(k)) * (lut[k + 1] - lut[k])
-                        }
+                        let v = KernelTable.weight(lut, distance: f - Float(t), scale: lutScale, limit: lutLimit)
                         weights[o * taps + t] = v; sum += v
                         indices[o * taps + t] = reflectIndex(first + t, size)
                     }

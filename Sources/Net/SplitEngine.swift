@@ -29,6 +29,9 @@ public final class SplitEngine: Engine {
     public let alwaysStrips: Bool
     /// How the last gradient was computed: "strips" or "threads" (the whole image on one engine with every thread).
     public private(set) var lastParallel = ""
+    /// `stripsPay`'s answer per size and objective, asked of the tuner (and its cache) once, not at every step.
+    private var stripsChoice: [StripsKey: Bool] = [:]
+    private struct StripsKey: Hashable { var height: Int, width: Int, targets: [Int] }
 
     public init(graph: Graph, threads: Int, algorithm: OneDNNEngine.ConvolutionAlgorithm = .fastest,
                 precision: Precision = .f32, margin: Int? = nil, alwaysStrips: Bool = false) throws {
@@ -158,6 +161,8 @@ public final class SplitEngine: Engine {
     private func stripsPay(_ input: Tensor, terms: [(node: Int, weight: Float, channels: [Int]?)], targets: [Int],
                            axis: Axis, strips: [Strip]) throws -> Bool {
         guard let tuner else { return true }
+        let memo = StripsKey(height: input.shape[1], width: input.shape[2], targets: targets)
+        if let known = stripsChoice[memo] { return known }
         let names = targets.map { graph.nodes[$0].name }.joined(separator: "+")
         let key = "parallel \(precision.rawValue) \(parts.count) threads: \(names) of \(graph.nodes.count) nodes at "
             + "\(input.shape[2])x\(input.shape[1]), strips " + strips.map { "\($0.start)..<\($0.end)" }.joined(separator: " ")
@@ -174,6 +179,7 @@ public final class SplitEngine: Engine {
                 parts[k].forget(height: h, width: w, threads: 1)
             }
         }
+        stripsChoice[memo] = choice == "strips"
         return choice == "strips"
     }
 

@@ -7,10 +7,6 @@ extension Outputs {
     var animation: AnimatedSink.Format? { mp4.flatMap(AnimatedSink.Format.init(path:)) }
 }
 
-/// A GIF keeps every frame in memory until its palette is made (`AnimatedSink`): past this the user
-/// is told to shorten or shrink the clip (2 GiB is 1900 frames at 640x360).
-let animationMemoryLimit = AnimatedSink.maxKeptBytes
-
 enum AnimatedOutputError: Error, CustomStringConvertible {
     case mp4Only(option: String, path: String, format: AnimatedSink.Format)
     case noResume(path: String)
@@ -32,12 +28,14 @@ enum AnimatedOutputError: Error, CustomStringConvertible {
 
 extension Render {
     /// MP4-only options given with -o x.gif / x.webp: one line before any work. The defaults cannot be
-    /// told from the same value typed, so an option set to something else than its default is refused.
+    /// told from the same value typed, so an option set to something else than its default (the
+    /// encoder's, `MP4Sink.Options()`) is refused.
     func checkAnimatedOutput() throws {
         guard let path = output, let format = AnimatedSink.Format(path: path) else { return }
+        let defaults = MP4Sink.Options()
         let mp4Only: [(String, Bool)] = [
-            ("--codec", codec != "libx264"), ("--crf", crf != 18), ("--preset", preset != "medium"),
-            ("--chroma", chroma != MP4Sink.Chroma.yuv420.rawValue), ("--audio", video.audio),
+            ("--codec", codec != defaults.codec), ("--crf", crf != defaults.crf), ("--preset", preset != defaults.preset),
+            ("--chroma", chroma != defaults.chroma.rawValue), ("--audio", video.audio),
         ]
         if let given = mp4Only.first(where: { $0.1 }) {
             throw AnimatedOutputError.mp4Only(option: given.0, path: path, format: format)
@@ -47,11 +45,12 @@ extension Render {
 }
 
 extension Outputs {
-    /// Refuses a GIF whose frames would not fit in memory (`animationMemoryLimit`).
+    /// Refuses a GIF whose frames would not fit in what the sink keeps (`AnimatedSink.maxKeptBytes`,
+    /// 2 GiB: 1900 frames at 640x360).
     func checkAnimationMemory(frames: Int, size: OutputSize) throws {
         guard let format = animation, let path = mp4 else { return }
         let bytes = AnimatedSink.memoryNeeded(format: format, frames: frames, width: size.width, height: size.height)
-        if bytes == nil || bytes! > animationMemoryLimit {
+        guard let bytes, bytes <= AnimatedSink.maxKeptBytes else {
             throw AnimatedOutputError.tooLarge(path: path, frames: frames, width: size.width, height: size.height, bytes: bytes)
         }
     }

@@ -54,18 +54,16 @@ struct MusicPlan {
     var frames: Int { max(1, Int((audio.duration * Double(fps)).rounded())) }
 
     /// The schedule made as long as the music (or --frames), its layer changes moved onto beats and,
-    /// when it binds nothing, bound by default.
-    func schedule(_ s: Schedule, frames given: Int?) -> Schedule {
+    /// when it binds nothing, bound by default; with the music's curves over its frames (analysed once:
+    /// the render's frame count is the schedule's).
+    func schedule(_ s: Schedule, frames given: Int?) -> (schedule: Schedule, curves: MusicCurves) {
         let fitted = s.fitted(toFrames: given ?? frames)
-        return fitted.snappedToBeats(curves(frames: fitted.totalFrames)).withDefaultMusicBindings()
-    }
-
-    func curves(frames: Int) -> MusicCurves {
-        MusicCurves(samples: audio.mono, sampleRate: audio.sampleRate, fps: Double(fps), frames: frames)
+        let curves = MusicCurves(samples: audio.mono, sampleRate: audio.sampleRate, fps: Double(fps), frames: fitted.totalFrames)
+        return (fitted.snappedToBeats(curves).withDefaultMusicBindings(), curves)
     }
 
     var record: RenderSettings.Music {
-        RenderSettings.Music(sha256: SHA256.hex(ofFileAt: path) ?? "", sampleRate: audio.sampleRate,
+        RenderSettings.Music(sha256: RenderSettings.sha256(ofFile: path), sampleRate: audio.sampleRate,
                              seconds: (audio.duration * 1000).rounded() / 1000)
     }
 

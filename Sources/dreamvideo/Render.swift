@@ -68,13 +68,13 @@ struct Render: ParsableCommand {
     var fps: Int?
 
     @Option(name: .long, help: "H.264 quality: 0 (lossless) ... 51 (worst); 18 looks lossless to most eyes.")
-    var crf: Int = 18
+    var crf: Int = MP4Sink.Options().crf
 
     @Option(name: .long, help: "x264 preset: ultrafast ... veryslow (slower: smaller file).")
-    var preset: String = "medium"
+    var preset: String = MP4Sink.Options().preset
 
     @Option(name: .long, help: "Video codec: libx264 (H.264, plays everywhere), libx265 or libvpx-vp9.")
-    var codec: String = "libx264"
+    var codec: String = MP4Sink.Options().codec
 
     @Option(name: .long, help: ArgumentHelp(
         "Chroma of the MP4: 420 (plays everywhere: browsers, phones) or 444 (every pixel's colour, H.264 High 4:4:4 or 10-bit with libx265; for editing and archiving, players vary).",

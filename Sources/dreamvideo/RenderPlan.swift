@@ -46,7 +46,8 @@ struct RenderPlan {
         var (schedule, mapping) = try PresetLocator().schedule(for: c.schedule, model: c.model, overrides: c.shortcuts.overrides)
         mappingNote = mapping
         let music = try c.musicOptions.read(isVideoInput: false).map { MusicPlan(path: c.musicOptions.music ?? "", audio: $0, fps: c.fps ?? 30) }
-        if let music { schedule = music.schedule(schedule, frames: c.shortcuts.frames) }
+        var musicCurves: MusicCurves?
+        if let music { (schedule, musicCurves) = music.schedule(schedule, frames: c.shortcuts.frames) }
         if c.previewOptions.preview { schedule = schedule.preview() }
         loop = try c.maskLoop.seamlessLoop(totalFrames: schedule.totalFrames)
         let modelName = c.model ?? schedule.model ?? ModelStore.defaultModel
@@ -79,8 +80,7 @@ struct RenderPlan {
         for segment in resolved.segments {
             try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
         }
-        if let music {
-            let curves = music.curves(frames: resolved.totalFrames)
+        if let music, let curves = musicCurves {
             resolved = resolved.following(curves)
             musicNote = music.summary(curves: curves, frames: resolved.totalFrames)
                 + (outputs.animation.map { "; the \($0.name) carries no sound" } ?? (outputs.mp4 == nil ? "; frame files carry no sound" : ""))

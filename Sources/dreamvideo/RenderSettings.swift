@@ -238,7 +238,7 @@ extension RenderSettings {
 
     /// The files were read before, so they are readable; the hash identifies their content. Read in
     /// pieces, never whole: a video input can be gigabytes.
-    private static func sha256(ofFile path: String) -> String {
+    static func sha256(ofFile path: String) -> String {
         SHA256.hex(ofFileAt: path) ?? SHA256.hex([UInt8]())
     }
 
