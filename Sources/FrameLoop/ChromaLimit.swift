@@ -32,7 +32,7 @@ public struct ChromaLimit: Sendable, Equatable, Codable {
         }
         let enough = Swift.max(1, Float(lightness.count) * 0.002)
         var out: [Float] = []
-        for j in 0...50 {
+        for j in 0..<Self.nodes {
             // A lightness the reference has few pixels of takes the limit of the nearest ones it has
             // (a logo without anti-aliasing has no L* between its flat colours and white).
             var reach = Self.window
@@ -52,6 +52,22 @@ public struct ChromaLimit: Sendable, Equatable, Codable {
         }
         limits = out
     }
+
+    private enum CodingKeys: String, CodingKey { case limits }
+
+    /// As stored in a checkpoint, refused unless it holds the 51 finite limits `callAsFunction` reads.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let limits = try c.decode([Float].self, forKey: .limits)
+        guard limits.count == Self.nodes, limits.allSatisfy(\.isFinite) else {
+            throw DecodingError.dataCorruptedError(forKey: .limits, in: c, debugDescription:
+                "holds \(limits.count) chroma limits where \(Self.nodes) finite values are made")
+        }
+        self.limits = limits
+    }
+
+    /// Nodes at L* = 0, 2, ..., 100.
+    static let nodes = 51
 
     /// The limit at lightness `l`, linear between nodes.
     @inline(__always) func callAsFunction(_ l: Float) -> Float {

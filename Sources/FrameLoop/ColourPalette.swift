@@ -40,6 +40,22 @@ public struct ColourPalette: Sendable, Equatable, Codable {
         self.stats = stats; self.quantiles = quantiles; self.chromaLimit = chromaLimit
     }
 
+    private enum CodingKeys: String, CodingKey { case stats, quantiles, chromaLimit }
+
+    /// As stored in a checkpoint, refused unless it has the shape the transfer indexes: a quantile
+    /// list of `quantileCount` finite values for each of the `2 * rounds` directions.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let quantiles = try c.decode([[Float]].self, forKey: .quantiles)
+        guard quantiles.count == Self.directions.count,
+              quantiles.allSatisfy({ $0.count == Self.quantileCount && $0.allSatisfy(\.isFinite) }) else {
+            throw DecodingError.dataCorruptedError(forKey: .quantiles, in: c, debugDescription:
+                "holds a palette of \(quantiles.count) quantile lists where \(Self.directions.count) of \(Self.quantileCount) finite values are made")
+        }
+        self.init(stats: try c.decode(ColourStats.self, forKey: .stats), quantiles: quantiles,
+                  chromaLimit: try c.decodeIfPresent(ChromaLimit.self, forKey: .chromaLimit))
+    }
+
     public init(of image: FloatImage) {
         let sampled = image.gridSampled(maxPixels: Self.samplePixels)
         let lab = sampled.labPlanes()

@@ -31,6 +31,25 @@ final class StateCodingTests: XCTestCase {
         XCTAssertLessThan(data.count, 4 * px.count * 4 / 3 + 400)
     }
 
+    /// A palette in a checkpoint is indexed by the transfer (32 directions of 256 quantiles, 51 chroma
+    /// limits): another shape is refused when it is read, not found out by a trap mid-render.
+    func testPaletteOfAnotherShapeIsRefused() throws {
+        let photo = FloatImage(width: 8, height: 6, pixels: (0..<3 * 8 * 6).map { Float(($0 * 37) % 256) })
+        let palette = ColourPalette(of: photo)
+        let data = try JSONEncoder().encode(palette)
+        XCTAssertEqual(try JSONDecoder().decode(ColourPalette.self, from: data), palette, "a palette does not survive a checkpoint")
+        var object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var quantiles = try XCTUnwrap(object["quantiles"] as? [[Double]])
+        quantiles.removeLast()
+        object["quantiles"] = quantiles
+        XCTAssertThrowsError(try JSONDecoder().decode(ColourPalette.self, from: try JSONSerialization.data(withJSONObject: object)))
+        object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
+        var limit = try XCTUnwrap(object["chromaLimit"] as? [String: Any])
+        limit["limits"] = [1.0, 2.0]
+        object["chromaLimit"] = limit
+        XCTAssertThrowsError(try JSONDecoder().decode(ColourPalette.self, from: try JSONSerialization.data(withJSONObject: object)))
+    }
+
     func testPixelsOfTheWrongLengthAreRefused() throws {
         let json = #"{"width": 2, "height": 2, "float32le": "AAAAAA=="}"#
         XCTAssertThrowsError(try JSONDecoder().decode(FloatImage.self, from: Data(json.utf8)))
