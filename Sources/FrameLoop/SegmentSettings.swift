@@ -45,7 +45,7 @@ public struct SegmentSettings: Sendable, Equatable {
 
     /// The mask's strength at video frame `frame` (counting from 1).
     public func maskStrength(forFrame frame: Int) -> Double {
-        maskStrengthKeyframes?.value(atFrame: frame - 1, easing: easing) ?? maskStrength
+        music.value(.mask_strength, atFrame: frame - 1) ?? maskStrengthKeyframes?.value(atFrame: frame - 1, easing: easing) ?? maskStrength
     }
 
     /// The dream settings for video frame `frame`: warm settings after the first frame.

@@ -59,6 +59,17 @@ final class MusicCurvesTests: XCTestCase {
         }
     }
 
+    func testMaskStrengthFollowsTheMusic() throws {
+        // mask_strength is keyframable, so it binds like the camera parts: silence keeps the base.
+        let samples = SyntheticAudio.silenceThenNoise(silent: 2, noisy: 2)
+        let frames = 120
+        let curves = MusicCurves(samples: samples, sampleRate: 44100, fps: fps, frames: frames)
+        let s = try schedule(#""mask_strength": {"music": "loudness", "base": 1, "gain": -1}"#, frames: frames)
+        let resolved = try s.resolved(layers: ["fire3"], network: "squeezenet1_1").following(curves)
+        for f in 1...60 { XCTAssertEqual(resolved.segment(forFrame: f).settings.maskStrength(forFrame: f), 1, "frame \(f)") }
+        for f in 70...frames { XCTAssertLessThan(resolved.segment(forFrame: f).settings.maskStrength(forFrame: f), 0.1, "frame \(f)") }
+    }
+
     func testDefaultBindingFollowsOnsetsAndLoudnessAndIsRecorded() throws {
         let s = try schedule(#""zoom": 1.02, "step_size": 1.5"#, frames: 40).withDefaultMusicBindings()
         XCTAssertTrue(s.followsMusic)
