@@ -59,22 +59,10 @@ final class SizePlan {
 
     // MARK: forward
 
-    /// Nodes that `targets` depend on, targets included.
-    func ancestors(of targets: [Int]) -> [Bool] {
-        var needed = Array(repeating: false, count: graph.nodes.count)
-        var stack = targets
-        while let i = stack.popLast() {
-            if needed[i] { continue }
-            needed[i] = true
-            stack.append(contentsOf: graph.nodes[i].inputs)
-        }
-        return needed
-    }
-
     func runForward(_ image: Tensor, targets: [Int]) throws {
         for t in targets { try build(t) }
         image.data.withUnsafeBufferPointer { input.floats.update(from: $0.baseAddress!, count: $0.count) }
-        let needed = ancestors(of: targets)
+        let needed = graph.ancestors(of: targets)
         for i in needed.indices where needed[i] {
             for step in forwardSteps[i] { try step.run(ctx) }
         }
@@ -165,9 +153,8 @@ final class SizePlan {
                 throw OneDNNError.invalidGraph("\(name(i)) expects \(conv.inChannels) input channels, gets \(x0.channels)")
             }
             let p = conv.padding
-            let oh = (x0.height + p.top + p.bottom - conv.kernelH) / conv.strideH + 1
-            let ow = (x0.width + p.left + p.right - conv.kernelW) / conv.strideW + 1
-            guard oh > 0, ow > 0, x0.height + p.top + p.bottom >= conv.kernelH, x0.width + p.left + p.right >= conv.kernelW else {
+            let (oh, ow) = conv.outputSize(height: x0.height, width: x0.width)
+            guard oh > 0, ow > 0, conv.fits(height: x0.height, width: x0.width) else {
                 throw EngineError.inputTooSmall(node: node.name, shape: [conv.outChannels, oh, ow])
             }
             let w = Window(strides: [conv.strideH, conv.strideW].map(Int64.init),
@@ -324,7 +311,7 @@ final class SizePlan {
     }
 
     private func buildBackward(_ targets: [Int]) throws -> [Step] {
-        let needed = ancestors(of: targets)
+        let needed = graph.ancestors(of: targets)
         var contributions = Array(repeating: 0, count: graph.nodes.count)
         var steps: [Step] = []
 

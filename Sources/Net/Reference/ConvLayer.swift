@@ -17,9 +17,8 @@ func validOutputs(outputSize: Int, inputSize: Int, stride: Int, offset: Int) -> 
 }
 
 func convOutputShape(_ x: [Int], _ conv: Conv) -> [Int] {
-    let oh = (x[1] + conv.padding.top + conv.padding.bottom - conv.kernelH) / conv.strideH + 1
-    let ow = (x[2] + conv.padding.left + conv.padding.right - conv.kernelW) / conv.strideW + 1
-    return [conv.outChannels, oh, ow]
+    let o = conv.outputSize(height: x[1], width: x[2])
+    return [conv.outChannels, o.height, o.width]
 }
 
 func convForward(_ x: Tensor, _ conv: Conv) -> Tensor {
