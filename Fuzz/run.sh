@@ -23,14 +23,25 @@ else echo "usage: Fuzz/run.sh [${all[*]// /|}|all] [seconds]" >&2; exit 2; fi
 
 build=.build/fuzz
 sanitize=-sanitize=fuzzer,address
-swift build -c debug --build-path "$build" --target Encode -Xswiftc "$sanitize" -Xswiftc -O >&2
-objs=$(ls "$build"/debug/{Net,FrameLoop,Encode}.build/*.o)
-libs=$(pkg-config --libs libavformat libavcodec libswscale libavutil libpng16 libturbojpeg)
+# Each target links only the modules it imports (and what they depend on): the schedule, image and
+# video targets link neither Net nor oneDNN.
+swift build -c debug --build-path "$build" --target Media -Xswiftc "$sanitize" -Xswiftc -O >&2
+swift build -c debug --build-path "$build" --target FrameLoop -Xswiftc "$sanitize" -Xswiftc -O >&2
+media_libs=$(pkg-config --libs libavformat libavcodec libswscale libavutil libpng16 libturbojpeg)
+# Net's SHA-256 is swift-crypto's: its Swift module and the BoringSSL objects under it.
+crypto="Crypto CryptoBoringWrapper CCryptoBoringSSLShims CCryptoBoringSSL"
 mkdir -p "$build/bin"
 for t in "${targets[@]}"; do
+    case $t in
+        schedule) modules="Files Imaging Schedule"; libs= ;;
+        image|video) modules="Files Imaging Media"; libs=$media_libs ;;
+        weights) modules="Files Net $crypto"; libs=-ldnnl ;;
+        checkpoint|metrics) modules="Files Imaging Schedule Net FrameLoop $crypto"; libs=-ldnnl ;;
+    esac
+    objs=$(for m in $modules; do find "$build/debug/$m.build" -name '*.o'; done)
     swiftc "$sanitize" -parse-as-library -O -module-name "Fuzz_$t" \
         -I "$build/debug/Modules" -I Sources/CDNNL -I Sources/CFFmpeg -I Sources/CPNG -I Sources/CTurboJPEG \
-        Fuzz/$t/main.swift $objs -ldnnl $libs -o "$build/bin/fuzz-$t"
+        Fuzz/$t/main.swift $objs $libs -o "$build/bin/fuzz-$t"
 done
 # detect_leaks=0: FFmpeg and libpng keep small one-time tables for the process's life; a leak per input
 # would show as growing memory, which -rss_limit_mb catches.

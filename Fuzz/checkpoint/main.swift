@@ -1,5 +1,6 @@
 import Foundation
 import FrameLoop
+import Imaging
 
 /// libFuzzer entry: any bytes decoded as a checkpoint's state (FrameLoop.State from JSON, as
 /// `--resume` reads it; its canvas and queued frames are FloatImages with a size and base64 pixels)

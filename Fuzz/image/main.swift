@@ -1,4 +1,4 @@
-import Encode
+import Media
 
 /// libFuzzer entry: any bytes given to the image decoders (PNG through libpng, JPEG through
 /// libturbojpeg, EXIF orientation) must give an image or an ImageDecodeError, never a crash.

@@ -1,4 +1,5 @@
 import FrameLoop
+import Imaging
 
 /// libFuzzer entry: `metrics` over a sequence of small frames whose sizes and pixels come from the
 /// bytes (sizes change at will), with a dreamed/source pair per frame for the dream flicker. Frames of

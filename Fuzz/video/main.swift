@@ -1,5 +1,4 @@
-import Encode
-import FrameLoop
+import Media
 
 /// libFuzzer entry: any bytes probed and decoded as a video (from memory, through the reader's own
 /// AVIOContext, with the same demuxer whitelist, limits and frame conversion as a file) must give

@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// Gradient ascent on `image` for `objective`, octave by octave (Mordvintsev's recipe): dream the
 /// smallest copy first, carry what it added ("detail") up to the next size, add it to that size's
@@ -73,43 +75,5 @@ func ascend(_ image: inout FloatImage, network: DreamNetwork, objectives: Object
         grad.pixels.withUnsafeBufferPointer { gp in
             for i in px.indices { px[i] = min(255, max(0, px[i] + scale * gp[i])) }
         }
-    }
-}
-
-extension FloatImage {
-    func meanAbsolute() -> Float {
-        pixels.withUnsafeBufferPointer { p in
-            var s: Float = 0
-            for v in p { s += abs(v) }
-            return s / Float(max(1, p.count))
-        }
-    }
-
-    mutating func clamp() {
-        pixels.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] = min(255, max(0, p[i])) } }
-    }
-
-    mutating func scale(by k: Float) {
-        pixels.withUnsafeMutableBufferPointer { p in for i in p.indices { p[i] *= k } }
-    }
-
-    mutating func add(_ other: FloatImage) {
-        precondition(other.width == width && other.height == height)
-        pixels.withUnsafeMutableBufferPointer { p in
-            other.pixels.withUnsafeBufferPointer { o in
-                for i in p.indices { p[i] += o[i] }
-            }
-        }
-    }
-
-    func subtracting(_ other: FloatImage) -> FloatImage {
-        precondition(other.width == width && other.height == height)
-        var out = self
-        out.pixels.withUnsafeMutableBufferPointer { p in
-            other.pixels.withUnsafeBufferPointer { o in
-                for i in p.indices { p[i] -= o[i] }
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,6 @@
+import Imaging
+import Schedule
+
 /// Flicker of a dreamed video against its source video: how much of what the dream added (dreamed
 /// frame minus source frame) changes from one frame to the next once the source's own motion is
 /// followed (optical flow between source frames; only where the flow is trusted, central 80%).

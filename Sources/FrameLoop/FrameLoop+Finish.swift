@@ -1,3 +1,5 @@
+import Imaging
+import Schedule
 extension FrameLoop {
     /// The last touch on frame `n` before it is given out (and, for a dreamed frame, carried on):
     /// the mask puts back the kept parts of the start image, then a loop leads the frame toward frame 1.

@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// The video: frame 1 is the start image dreamed; every next frame is the previous dreamed frame
 /// moved by the camera and dreamed again, with the layer(s) and settings of the segment it falls in.

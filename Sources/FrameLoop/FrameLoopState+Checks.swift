@@ -1,3 +1,6 @@
+import Imaging
+import Schedule
+
 /// What a state read back from a file (a checkpoint) must satisfy before a render continues from it.
 /// The images' sizes are checked while they are decoded (`FloatImage.expectedSize`); what is left are
 /// the counts, checked here against the render's own schedule.

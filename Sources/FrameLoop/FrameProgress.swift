@@ -1,3 +1,6 @@
+import Imaging
+import Schedule
+
 /// Reported after each frame is written.
 public struct FrameProgress: Sendable, Equatable {
     /// Counting from 1.

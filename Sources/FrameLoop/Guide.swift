@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// Dreaming toward another picture (a "guide"): every layer of the objective is replaced by its
 /// `channels` channels that the guide excites most, each weighted by how strongly (its mean

@@ -1,4 +1,6 @@
 import Foundation
+import Imaging
+import Schedule
 
 /// `--mask`: where the picture dreams and where it keeps the start image. The mask's brightness
 /// decides (white dreams, black keeps, grey in between; a transparent pixel counts as white, so a
@@ -57,7 +59,7 @@ public struct DreamMask: Sendable, Equatable {
     /// `strength` 0...1 scales the keeping: 0 lets everything dream. Returns `frame` itself at strength 0,
     /// and once the camera has shrunk the start image below a pixel or blown one of its pixels up past a
     /// million (nothing of it is left to keep; a million times further the numbers would no longer be finite).
-    public func applied(to frame: FloatImage, motion: AffineTransform, strength: Double,
+    public func applied(to frame: FloatImage, motion: Imaging.AffineTransform, strength: Double,
                         kernel: ResamplingKernel) -> FloatImage {
         precondition(frame.width == width && frame.height == height)
         let s = Float(min(1, max(0, strength)))
@@ -92,7 +94,7 @@ public struct DreamMask: Sendable, Equatable {
 
     /// The weight moved by the camera (`sourceFromOutput`); where the move reveals area from outside
     /// the start image there is nothing to keep, so it dreams (weight 1).
-    func warpedWeight(_ sourceFromOutput: AffineTransform, kernel: ResamplingKernel) -> [Float]? {
+    func warpedWeight(_ sourceFromOutput: Imaging.AffineTransform, kernel: ResamplingKernel) -> [Float]? {
         let w = width, h = height, plane = w * h
         // warped() takes three planes; the weight goes in the first (the other two cost a few ms at 640x360).
         var three = [Float](repeating: 0, count: 3 * plane)
@@ -131,14 +133,14 @@ extension ResolvedSchedule {
     /// every move from frame 2 to `frame` composed, for pictures `width` x `height`. Identity at frame 1
     /// (frame 1 is the start image dreamed, not moved). The same composition the frame loop applies
     /// step by step, but resampled once from the start: a kept part does not drift or soften.
-    public func motion(toFrame frame: Int, width: Int, height: Int) -> AffineTransform {
+    public func motion(toFrame frame: Int, width: Int, height: Int) -> Imaging.AffineTransform {
         frame < 2 ? .identity : motion(overFrames: 2...frame, width: width, height: height)
     }
 
     /// The camera moves into frames `frames` (each frame's move from the one before), composed in order
     /// (output from source), for pictures `width` x `height`.
-    public func motion(overFrames frames: ClosedRange<Int>, width: Int, height: Int) -> AffineTransform {
-        var m = AffineTransform.identity
+    public func motion(overFrames frames: ClosedRange<Int>, width: Int, height: Int) -> Imaging.AffineTransform {
+        var m = Imaging.AffineTransform.identity
         for k in frames {
             m = segment(forFrame: k).settings.camera(forFrame: k).outputFromSource(width: width, height: height).after(m)
         }

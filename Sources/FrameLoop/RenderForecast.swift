@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// How long a whole render will take, said before frame 1: the network's arithmetic over every
 /// dream step of the schedule (counted from the graph, layer by layer and octave by octave), at the

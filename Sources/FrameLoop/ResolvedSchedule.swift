@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// A schedule checked against a network: per segment, the objective to maximise and the settings,
 /// with frame numbers (from 1) laid out end to end.
@@ -59,4 +61,24 @@ public struct ObjectiveBlend: Sendable, Equatable {
     }
 
     public init(_ objective: Objective) { self.init([(objective, 1)]) }
+}
+
+extension Schedule {
+    /// Checked against the network and turned into per-segment objectives: what the frame loop runs.
+    public func resolved(for network: DreamNetwork) throws(ScheduleError) -> ResolvedSchedule {
+        try resolved(layers: network.layers, network: network.name)
+    }
+
+    public func resolved(layers: [String], network: String) throws(ScheduleError) -> ResolvedSchedule {
+        try validate(layers: layers, network: network)
+        var first = 1
+        var out: [ResolvedSchedule.Segment] = []
+        for seg in segments {
+            let objective = Objective(terms: seg.layers.map { Objective.Term(layer: $0.name, weight: $0.weight, channels: $0.channels) })
+            out.append(ResolvedSchedule.Segment(objective: objective, settings: seg.settings, frames: seg.frames,
+                                                firstFrame: first, layerDescription: seg.layerDescription))
+            first += seg.frames
+        }
+        return ResolvedSchedule(network: network, segments: out)
+    }
 }

@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 extension Schedule {
     /// This schedule written for `source`'s network, moved onto `target`'s: each layer goes to the

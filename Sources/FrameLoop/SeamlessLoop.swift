@@ -1,4 +1,6 @@
 import Foundation
+import Imaging
+import Schedule
 
 /// `--loop`: a video that plays on repeat without a jump. Frame 1 follows the last frame as if the
 /// camera moved once more, so the last frames lead into frame 1: each of the last `fadeFrames`
@@ -39,7 +41,7 @@ public struct SeamlessLoop: Sendable, Equatable {
 
     /// Where a point of frame `n` appears in frame 1 once the camera has made the moves after frame n
     /// and the closing move (output from source).
-    public func motion(fromFrame n: Int, schedule: ResolvedSchedule, width: Int, height: Int) -> AffineTransform {
+    public func motion(fromFrame n: Int, schedule: ResolvedSchedule, width: Int, height: Int) -> Imaging.AffineTransform {
         let m = n < totalFrames ? schedule.motion(overFrames: (n + 1)...totalFrames, width: width, height: height) : .identity
         return Self.closingMove(schedule).outputFromSource(width: width, height: height).after(m)
     }
@@ -88,7 +90,7 @@ public struct SeamlessLoop: Sendable, Equatable {
     /// back-projection (add back, moved back, what the forward move still misses) restore it.
     /// Measured (LoopCommandTests, 128x96, zoom 1.05, fire3): the wrap's step went from 2.81 to
     /// 1.72 against a median step of 2.51.
-    static func refined(_ picture: FloatImage, toward first: FloatImage, motion m: AffineTransform,
+    static func refined(_ picture: FloatImage, toward first: FloatImage, motion m: Imaging.AffineTransform,
                         kernel: ResamplingKernel) -> FloatImage {
         var out = picture
         let forward = m.inverse

@@ -1,3 +1,6 @@
+import Imaging
+import Schedule
+
 /// xoshiro256** seeded through SplitMix64: fast, good statistically, and a value type so every
 /// caller owns its stream (no global state; the same seed gives the same dream).
 public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable, Codable {

@@ -1,4 +1,6 @@
 import Foundation
+import Imaging
+import Schedule
 
 /// Where a render's time goes, stage by stage (`--profile`): each stage's wall time added up, the
 /// process's CPU time, and from both how busy the cores were. Stages run one after another on the

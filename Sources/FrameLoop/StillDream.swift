@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// One picture dreamed on its own (`dreamvideo dream`, each tile of `dreamvideo gallery`): the
 /// video's first frame without the camera, i.e. a schedule segment's objective and its first-frame

@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// A network that adds up the time spent in it: how a preview tells the dreaming from the rest.
 public final class TimedNetwork: DreamNetwork {

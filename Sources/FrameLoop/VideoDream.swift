@@ -1,4 +1,6 @@
+import Imaging
 import Net
+import Schedule
 
 /// Dreams an existing video frame by frame. Dreaming each frame on its own flickers: the network
 /// paints different details on each. So each new source frame starts from a blend of itself and the

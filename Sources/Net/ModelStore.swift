@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// Where converted weights live and how to turn them into a Model. The directory is

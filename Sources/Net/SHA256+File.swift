@@ -1,6 +1,33 @@
+import Crypto
 import Foundation
 
-extension SHA256 {
+/// SHA-256 is swift-crypto's (BoringSSL underneath), under this name so that Net's users need not
+/// import Crypto. What is added here: hex digests, and a file hashed in pieces.
+public typealias SHA256 = Crypto.SHA256
+
+extension Crypto.SHA256 {
+    /// The hex digest of `bytes`.
+    public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var hash = SHA256()
+        hash.update(bytes)
+        return hash.hexDigest()
+    }
+
+    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        if done == nil { update(data: Array(bytes)) }
+    }
+
+    public mutating func update(_ raw: UnsafeRawBufferPointer) { update(bufferPointer: raw) }
+
+    /// The digest of what was fed so far, as 64 lowercase hex digits.
+    public func hexDigest() -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for byte in finalize() { out.append(digits[Int(byte >> 4)]); out.append(digits[Int(byte & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The SHA-256 of a file's content, read in 1 MiB pieces: a video input can be gigabytes, and a
     /// render only needs its hash (for the settings record), not its bytes in memory. A folder (a
     /// video given as a folder of frames) hashes each regular file's name and content in name order.

@@ -1,3 +1,4 @@
+import Files
 import Foundation
 
 /// A safetensors file (8-byte little-endian header length, JSON header, raw data) holding float32

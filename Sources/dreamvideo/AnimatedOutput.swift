@@ -1,5 +1,7 @@
-import Encode
 import Foundation
+import Imaging
+import Media
+import Schedule
 
 /// -o out.gif / out.webp: the file type comes from the extension, checked before any work.
 extension Outputs {

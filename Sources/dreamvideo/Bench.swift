@@ -1,8 +1,10 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// Times one dream step of the oneDNN engine and prints the figures one a line, `name: value`,
 /// the last line being `median_ms_per_iteration: X` (the same shape as torch_peer.py's output).

@@ -1,6 +1,8 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import FrameLoop
+import Imaging
+import Schedule
 
 /// Mistakes on the command line, each with what to do instead.
 enum CommandError: Error, CustomStringConvertible {

@@ -1,8 +1,10 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// `dreamvideo dream`: one picture dreamed once, as the video's first frame would be, into a PNG.
 struct DreamImage: ParsableCommand {

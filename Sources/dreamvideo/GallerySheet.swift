@@ -1,8 +1,10 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// `dreamvideo gallery`: what each layer (or each channel of one layer) paints, on one labelled sheet.
 struct GallerySheet: ParsableCommand {

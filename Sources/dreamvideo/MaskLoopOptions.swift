@@ -1,6 +1,8 @@
 import ArgumentParser
-import Encode
 import FrameLoop
+import Imaging
+import Media
+import Schedule
 
 /// `--mask` and `--loop`: what a still image's render keeps of the start image, and whether its end
 /// leads back into its start. The logic is FrameLoop's (`DreamMask`, `SeamlessLoop`); here only

@@ -1,7 +1,9 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
+import Schedule
 
 /// `dreamvideo metrics VIDEO`: figures that say whether a render kept its colour, sharpness and calm.
 struct Metrics: ParsableCommand {

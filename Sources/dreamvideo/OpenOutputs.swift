@@ -1,7 +1,9 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
+import Schedule
 
 /// A render's outputs while it runs: the sinks, the temporaries holding space for the checkpoint and
 /// the settings record, and the loop state that matches the frames the sinks hold. The render thread

@@ -1,7 +1,9 @@
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// Where the frames go: an MP4, a PNG sequence, or both. Checked before the render starts.
 ///

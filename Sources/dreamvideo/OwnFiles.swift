@@ -1,5 +1,7 @@
 import Foundation
 import FrameLoop
+import Imaging
+import Schedule
 
 /// Telling the files dreamvideo writes beside an output (a checkpoint, a settings record) from files
 /// of the user's that happen to have their names, so that neither a render nor --overwrite ever

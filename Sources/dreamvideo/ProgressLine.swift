@@ -1,5 +1,7 @@
 import Foundation
 import FrameLoop
+import Imaging
+import Schedule
 
 /// Shows which frame, which layer, the mean seconds per frame and time left on standard error: one
 /// line rewritten in place on a terminal, a line per frame otherwise (logs). Inside a long frame it

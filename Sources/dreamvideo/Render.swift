@@ -1,8 +1,10 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// The command: dream a still image into a zooming video (started by DreamVideo.main).
 struct Render: ParsableCommand {

@@ -1,8 +1,10 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// Everything a render needs, checked before any work starts: a mistake in the schedule or an
 /// output path is reported before the first (slow) frame, not after it.

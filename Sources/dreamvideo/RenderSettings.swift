@@ -1,7 +1,9 @@
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// Everything that decides a render's frames, fully resolved (every default filled in): written
 /// beside the output as JSON and into the MP4's metadata so that anyone can reproduce the video,

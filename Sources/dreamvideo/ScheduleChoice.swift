@@ -1,6 +1,8 @@
 import Foundation
 import FrameLoop
+import Imaging
 import Net
+import Schedule
 
 extension PresetLocator {
     /// The schedule --schedule names, with the command line's overrides, for the network --model

@@ -1,8 +1,10 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// The dream settings `dream` and `gallery` share; each left out takes the built-in default
 /// (as a schedule that says nothing: 3 octaves x 1.4, 10 steps of 1.5, jitter 32).

@@ -1,8 +1,10 @@
 import ArgumentParser
-import Encode
 import Foundation
 import FrameLoop
+import Imaging
+import Media
 import Net
+import Schedule
 
 /// Options that only mean something when INPUT is a video.
 struct VideoInputOptions: ParsableArguments {

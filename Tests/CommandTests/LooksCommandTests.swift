@@ -1,9 +1,11 @@
-import Encode
+import Media
 import Foundation
 import FrameLoop
 import Net
 import XCTest
 import TestSupport
+import Imaging
+import Schedule
 
 /// `models`, `layers`, `dream` and `gallery` on the real squeezenet1_1 weights, small sizes, real files.
 final class LooksCommandTests: CommandTestCase {

@@ -1,4 +1,6 @@
-import Encode
+import Schedule
+import Imaging
+import Media
 import Foundation
 import FrameLoop
 import TestSupport

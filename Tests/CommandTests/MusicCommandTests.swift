@@ -1,3 +1,5 @@
+import Schedule
+import Imaging
 import Foundation
 import XCTest
 import TestSupport

@@ -1,8 +1,10 @@
-import Encode
+import Media
 import Foundation
 import FrameLoop
 import XCTest
 import TestSupport
+import Imaging
+import Schedule
 
 /// The size a render picks without --size, the forecast and progress it prints, and --chroma 444,
 /// on the real squeezenet1_1 weights and the real encoder.

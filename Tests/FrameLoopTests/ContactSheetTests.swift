@@ -1,6 +1,8 @@
 import FrameLoop
 import Net
 import XCTest
+import Imaging
+import Schedule
 
 final class ContactSheetTests: XCTestCase {
     func testEveryGlyphIsFiveByNineAndDistinct() {

@@ -1,6 +1,8 @@
 import XCTest
 import Net
 import FrameLoop
+import Imaging
+import Schedule
 
 /// Octave dreaming and the frame loop against EdgeEnergyNetwork (exact gradient, fast).
 final class DreamMechanicsTests: XCTestCase {

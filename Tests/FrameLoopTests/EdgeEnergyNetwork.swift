@@ -1,5 +1,7 @@
 import Net
 import FrameLoop
+import Imaging
+import Schedule
 
 /// A tiny differentiable "network" with an exact gradient: its one layer, "edges", is the horizontal
 /// and vertical differences of the picture (no wrap-around, so where the jitter roll puts the seam

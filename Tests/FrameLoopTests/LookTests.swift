@@ -1,6 +1,8 @@
 import XCTest
 import Net
 import FrameLoop
+import Imaging
+import Schedule
 
 /// Colour coherence, keyframes, crossfades, cadence, warm start, sharpening and metrics.
 final class LookTests: XCTestCase {

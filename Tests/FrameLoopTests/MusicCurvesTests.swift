@@ -1,3 +1,5 @@
+import Schedule
+import Imaging
 import FrameLoop
 import TestSupport
 import XCTest

@@ -1,6 +1,8 @@
 import Foundation
 import FrameLoop
 import XCTest
+import Imaging
+import Schedule
 
 /// The optical flow that carries a video's dream from frame to frame, on pictures whose motion is known.
 final class OpticalFlowTests: XCTestCase {

@@ -2,6 +2,8 @@ import XCTest
 import Net
 import FrameLoop
 import TestSupport
+import Imaging
+import Schedule
 
 /// Palette-keeping colour coherence (`ColourPalette`, `colourPulled(toward: ColourPalette ...)`) and
 /// the a*b* histogram intersection that measures it (`PaletteOverlap`).

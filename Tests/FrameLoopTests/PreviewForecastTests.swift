@@ -1,5 +1,7 @@
 import XCTest
 @testable import FrameLoop
+import Imaging
+import Schedule
 
 final class PreviewForecastTests: XCTestCase {
     private let json = """

@@ -1,5 +1,7 @@
 import XCTest
 import FrameLoop
+import Imaging
+import Schedule
 
 final class RandomTests: XCTestCase {
     func testSameSeedSameStream() {

@@ -3,6 +3,8 @@ import Foundation
 import Net
 import FrameLoop
 import TestSupport
+import Imaging
+import Schedule
 
 /// Dreaming with a real ImageNet-trained network: squeezenet1_1 on the plain-Swift ReferenceEngine,
 /// on a real photo, small so the reference loops stay quick.

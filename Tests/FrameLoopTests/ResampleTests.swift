@@ -2,6 +2,8 @@ import XCTest
 import Foundation
 import FrameLoop
 import Net
+import Imaging
+import Schedule
 
 final class ResampleTests: XCTestCase {
     func testResizeToSameSizeIsIdentity() {

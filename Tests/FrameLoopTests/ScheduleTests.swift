@@ -3,6 +3,9 @@ import Foundation
 import Net
 import FrameLoop
 import TestSupport
+import Imaging
+import Schedule
+import Files
 
 final class ScheduleTests: XCTestCase {
     let inception = ["conv", "conv_1", "conv_2", "conv_3", "conv_4", "mixed", "mixed_1", "mixed_2", "mixed_3", "mixed_4",

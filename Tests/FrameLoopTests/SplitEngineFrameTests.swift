@@ -3,6 +3,8 @@ import Foundation
 import Net
 import FrameLoop
 import TestSupport
+import Imaging
+import Schedule
 
 /// With two threads the network runs as two single-thread engines on strips (SplitEngine): the frames
 /// must still be the same for the same seed and thread count, and --profile must account for them.

@@ -1,6 +1,8 @@
 import Foundation
 import FrameLoop
 import XCTest
+import Imaging
+import Schedule
 
 /// The loop's state survives a checkpoint bit for bit: the canvas (every Float, NaN payloads and
 /// negative zero included), the frame count and the random stream's position.

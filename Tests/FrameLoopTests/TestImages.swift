@@ -1,5 +1,7 @@
 import Foundation
 import FrameLoop
+import Imaging
+import Schedule
 
 /// Deterministic pictures with structure at several scales, for resampling tests.
 enum TestImages {

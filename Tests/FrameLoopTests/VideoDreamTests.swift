@@ -2,6 +2,8 @@ import Foundation
 import FrameLoop
 import Net
 import XCTest
+import Imaging
+import Schedule
 
 /// VideoDream's bookkeeping with an exact toy network: frame settings by number, past the schedule's end.
 final class VideoDreamTests: XCTestCase {

@@ -1,6 +1,8 @@
 import FrameLoop
 import Foundation
 import XCTest
+import Imaging
+import Schedule
 
 // Every comparison first checks that its two pictures have one size, and a mismatch FAILS the calling
 // test (XCTFail at the caller's line) and returns NaN, which no threshold accepts. It does not trap

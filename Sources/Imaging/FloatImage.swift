@@ -1,0 +1,44 @@
+/// An RGB picture in Float32, planar (all R, then all G, then all B), values nominally 0...255.
+/// The frame loop keeps every frame in this form; it is rounded to 8 bits only by a sink.
+public struct FloatImage: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var pixels: [Float]   // [3, height, width]
+
+    public init(width: Int, height: Int, pixels: [Float]) {
+        precondition(pixels.count == 3 * width * height, "pixel count does not match \(width)x\(height)")
+        self.width = width; self.height = height; self.pixels = pixels
+    }
+
+    public init(width: Int, height: Int, fill: Float = 0) {
+        self.init(width: width, height: height, pixels: [Float](repeating: fill, count: 3 * width * height))
+    }
+
+    /// Interleaved 8-bit RGB, rounded and clamped: what encoders take.
+    public func rgb8() -> [UInt8] {
+        let plane = width * height
+        var out = [UInt8](repeating: 0, count: 3 * plane)
+        pixels.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                for i in 0..<plane {
+                    for c in 0..<3 {
+                        let v = p[c * plane + i].rounded()
+                        o[3 * i + c] = UInt8(max(0, min(255, v)))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// From interleaved 8-bit RGB.
+    public init(rgb8 bytes: [UInt8], width: Int, height: Int) {
+        precondition(bytes.count == 3 * width * height)
+        let plane = width * height
+        var px = [Float](repeating: 0, count: 3 * plane)
+        for i in 0..<plane {
+            for c in 0..<3 { px[c * plane + i] = Float(bytes[3 * i + c]) }
+        }
+        self.init(width: width, height: height, pixels: px)
+    }
+}
