@@ -100,7 +100,7 @@ static inline void cffmpeg_fdio_context_free(AVIOContext **ctx) {
     avio_context_free(ctx);
 }
 
-// fallocate(2) is a GNU extension that Swift's Glibc module does not import. Used by Encode's
+// fallocate(2) is a GNU extension that Swift's Glibc module does not import. Used by Media's
 // PartialFile (which already links this module) to hold disk space for what a stop must still write.
 #include <linux/falloc.h>
 extern int fallocate(int fd, int mode, off_t offset, off_t len);

@@ -24,7 +24,7 @@ public struct VideoDream: Sendable {
         self.carry = carry; self.followsMotion = followsMotion
     }
 
-    /// What carries from one frame to the next (Codable like FrameLoop.State).
+    /// What carries from one frame to the next (Codable like ZoomLoop.State).
     public struct State: Sendable, Equatable, Codable {
         public var framesDone: Int
         public var rng: SeededRandom

@@ -28,7 +28,7 @@ enum AnimatedOutputError: Error, CustomStringConvertible {
     }
 }
 
-extension Render {
+extension RenderCommand {
     /// MP4-only options given with -o x.gif / x.webp: one line before any work. The defaults cannot be
     /// told from the same value typed, so an option set to something else than its default (the
     /// encoder's, `MP4Sink.Options()`) is refused.

@@ -1,14 +1,14 @@
 import ArgumentParser
 
-/// The entry point: set up the process, then run the command. The command (Render) is the root and
+/// The entry point: set up the process, then run the command. The command (RenderCommand) is the root and
 /// renders by itself, so that `dreamvideo --help` lists every render option. ArgumentParser would take
-/// a subcommand's name for the root's INPUT argument, so the subcommands are picked here (Render still
+/// a subcommand's name for the root's INPUT argument, so the subcommands are picked here (RenderCommand still
 /// lists them in --help); an image named like one can still be dreamed as ./bench or ./models.
 @main
 enum DreamVideo {
     static let subcommands: [String: ParsableCommand.Type] = [
-        "bench": Bench.self, "metrics": Metrics.self, "models": Models.self, "layers": Layers.self,
-        "dream": DreamImage.self, "gallery": GallerySheet.self,
+        "bench": BenchCommand.self, "metrics": MetricsCommand.self, "models": ModelsCommand.self, "layers": LayersCommand.self,
+        "dream": DreamCommand.self, "gallery": GalleryCommand.self,
     ]
 
     static func main() {
@@ -19,7 +19,7 @@ enum DreamVideo {
         } else if args.count == 2, args[0] == "help", let command = subcommands[args[1]] {
             command.main(["--help"])
         } else {
-            Render.main()
+            RenderCommand.main()
         }
     }
 }

@@ -28,7 +28,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
 
     private let condition = NSCondition()
     private var writing = false
-    private var matched: FrameLoop.State?
+    private var matched: ZoomLoop.State?
     private var given: Int
     private var claimed = false
     private var videoFailed = false
@@ -52,7 +52,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     }
 
     init(mp4: MP4Sink?, frames: PNGSequenceSink?, total: Int?, summary: String, settings: RenderSettings,
-         settingsFile: PartialFile, checkpoint: (file: PartialFile, path: String, state: FrameLoop.State)?,
+         settingsFile: PartialFile, checkpoint: (file: PartialFile, path: String, state: ZoomLoop.State)?,
          animated: AnimatedSink? = nil) {
         self.mp4 = mp4; self.animated = animated; self.frames = frames; self.total = total; self.summary = summary
         self.settings = settings; self.settingsFile = settingsFile
@@ -87,7 +87,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     }
 
     /// The loop's state after the frame just written: what a checkpoint saved now holds.
-    func delivered(_ state: FrameLoop.State) {
+    func delivered(_ state: ZoomLoop.State) {
         condition.withLock {
             matched = state
             writing = false

@@ -162,7 +162,7 @@ struct Outputs {
     /// `framesDone` > 0 continues an interrupted render: the MP4 copies the one that render finished,
     /// and the frame files are numbered on from there.
     func open(frames: Int?, settings: RenderSettings,
-              checkpoint: (path: String, state: FrameLoop.State, queued: Int)? = nil) throws -> OpenOutputs {
+              checkpoint: (path: String, state: ZoomLoop.State, queued: Int)? = nil) throws -> OpenOutputs {
         let framesDone = checkpoint?.state.framesDone ?? 0
         // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
         // instead of killing the process with SIGXFSZ before anything is kept.
@@ -188,7 +188,7 @@ struct Outputs {
             throw CommandError.cannotSaveSettings(settingsPath, reason: "\(error)")
         }
         _ = record.reserve(upTo: Int64(settings.json.count) + 4096)
-        var held: (file: PartialFile, path: String, state: FrameLoop.State)?
+        var held: (file: PartialFile, path: String, state: ZoomLoop.State)?
         if let checkpoint {
             let bytes = Checkpoint.sizeBound(settings: settings, width: checkpoint.state.canvas.width,
                                              height: checkpoint.state.canvas.height, queued: checkpoint.queued)

@@ -55,7 +55,7 @@ extension Checkpoint {
         guard let pixels = FloatImage.byteCount(width: width, height: height) else { return nil }
         let base64 = (pixels / 3 + 1) * 4
         let (escaped, o1) = base64.multipliedReportingOverflow(by: 2)
-        let (images, o2) = escaped.multipliedReportingOverflow(by: 2 + FrameLoop.State.mostQueued)
+        let (images, o2) = escaped.multipliedReportingOverflow(by: 2 + ZoomLoop.State.mostQueued)
         let (settings, o3) = settingsBytes.multipliedReportingOverflow(by: 2)
         let (sum, o4) = images.addingReportingOverflow(settings)
         let (all, o5) = sum.addingReportingOverflow(64 << 10)

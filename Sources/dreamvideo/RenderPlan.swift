@@ -19,7 +19,7 @@ struct RenderPlan {
     var settings: RenderSettings
     var checkpointPath: String
     /// Where the render begins: before frame 1, or a checkpoint's state with --resume.
-    var initialState: FrameLoop.State
+    var initialState: ZoomLoop.State
     /// With --preview: how to scale the preview's time up to the full render's.
     var preview: PreviewForecast?
     /// How a preset for another network was mapped onto this one, shown when the render starts.
@@ -37,7 +37,7 @@ struct RenderPlan {
     var musicNote: String?
     var musicPlot: (output: StillOutput, image: FloatImage)?
 
-    init(command c: Render) throws {
+    init(command c: RenderCommand) throws {
         guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
         let precision = try c.engine.resolvedPrecision()
         let threads = try c.engine.resolvedThreads()
@@ -109,7 +109,7 @@ struct RenderPlan {
                                                height: start.height, totalFrames: self.schedule.totalFrames).state
             if let why = initialState.problem(looping: loop != nil) { throw CommandError.badCheckpoint(checkpointPath, reason: why) }
         } else {
-            initialState = FrameLoop.State(start: start, seed: seed, palette: palette)
+            initialState = ZoomLoop.State(start: start, seed: seed, palette: palette)
         }
     }
 
@@ -165,7 +165,7 @@ struct RenderPlan {
             let spentBefore = spent()
             defer { networkSeconds = spent() - spentBefore }
             stages = profile ? StageTimes() : nil
-            try FrameLoop(stages: stages, mask: mask, loop: loop).run(from: &state, network: net, schedule: schedule,
+            try ZoomLoop(stages: stages, mask: mask, loop: loop).run(from: &state, network: net, schedule: schedule,
                                               sink: stages.map { $0.timing(sinks) } ?? sinks, progress: progress.update,
                                               delivered: sinks.delivered, onStep: progress.step,
                                               shouldStop: { interrupt.requested || sinks.mustStop != nil })

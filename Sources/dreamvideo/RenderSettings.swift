@@ -132,7 +132,7 @@ struct Checkpoint: Codable {
     var format = 1
     var settings: RenderSettings
     var totalFrames: Int
-    var state: FrameLoop.State
+    var state: ZoomLoop.State
 
     static func path(forOutput primary: String) -> String {
         var p = primary
@@ -221,11 +221,11 @@ struct Checkpoint: Codable {
 
 extension RenderSettings {
     /// The settings of a render the command `c` describes; `fps` is the output's (nil: frames only).
-    init(command c: Render, size: OutputSize, model: String, store: ModelStore, backend: BackendKind,
+    init(command c: RenderCommand, size: OutputSize, model: String, store: ModelStore, backend: BackendKind,
          precision: Precision, threads: Int, outputs: Outputs, fps: Int, schedule: Schedule) {
         let modelHash = (try? store.checksumURL(of: model)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
         self.init(
-            version: Render.configuration.version,
+            version: RenderCommand.configuration.version,
             command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--resume" && $0 != "--overwrite" },
             input: c.input, inputSHA256: Self.sha256(ofFile: c.input),
             size: "\(size.width)x\(size.height)", model: model,

@@ -62,7 +62,7 @@ struct VideoInputPlan {
     /// Why the frames are not the video's own size when no --size was given.
     var sizeNote: String?
 
-    init(command c: Render) throws {
+    init(command c: RenderCommand) throws {
         // The input first: a file that is not a readable video is the mistake to report.
         frames = try VideoReader(path: c.input).open()
         // The first frame now: a video that opens but holds nothing decodable fails before any output exists.

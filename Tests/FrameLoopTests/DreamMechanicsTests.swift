@@ -65,7 +65,7 @@ final class DreamMechanicsTests: XCTestCase {
             """, source: "t.json").resolved(layers: ["edges"], network: "edge_energy")
         let sink = CollectingSink()
         var reports: [FrameProgress] = []
-        let last = try FrameLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: schedule, seed: 9, sink: sink) {
+        let last = try ZoomLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: schedule, seed: 9, sink: sink) {
             reports.append($0)
         }
         XCTAssertEqual(sink.frames.count, 4)
@@ -79,7 +79,7 @@ final class DreamMechanicsTests: XCTestCase {
         XCTAssertTrue(reports.allSatisfy { $0.seconds >= 0 && $0.meanSeconds >= 0 })
         // Same seed, same video.
         let again = CollectingSink()
-        try FrameLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: schedule, seed: 9, sink: again)
+        try ZoomLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: schedule, seed: 9, sink: again)
         XCTAssertEqual(again.frames, sink.frames)
     }
 }

@@ -61,7 +61,7 @@ final class LookTests: XCTestCase {
                 {"defaults": {"octaves": 1, "steps": 3, "step_size": 6, "jitter": 4, "zoom": 1.05, "colour_coherence": \(strength)},
                  "segments": [{"layer": "edges", "frames": 8}]}
                 """, source: "t.json").resolved(layers: ["edges"], network: "edge_energy")
-            return try FrameLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: s, seed: 1, sink: CollectingSink())
+            return try ZoomLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: s, seed: 1, sink: CollectingSink())
         }
         let ref = ColourStats(of: start())
         let off = ColourStats(of: try run(0)), on = ColourStats(of: try run(0.5))
@@ -142,7 +142,7 @@ final class LookTests: XCTestCase {
         let schedule = try Schedule(json: json, source: "t.json").resolved(layers: ["edges"], network: "edge_energy")
         let net = EdgeEnergyNetwork()
         let sink = CollectingSink()
-        try FrameLoop().run(start: start(), network: net, schedule: schedule, seed: 3, sink: sink)
+        try ZoomLoop().run(start: start(), network: net, schedule: schedule, seed: 3, sink: sink)
         XCTAssertEqual(sink.frames.count, 7)
         // Frames 1, 4 and 7 are dreamed: 3 dreams x 2 steps.
         XCTAssertEqual(net.calls.count, 6)
@@ -172,9 +172,9 @@ final class LookTests: XCTestCase {
              "segments": [{"layer": "edges", "frames": 8}]}
             """, source: "t.json").resolved(layers: ["edges"], network: "edge_energy")
         let all = CollectingSink()
-        try FrameLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: schedule, seed: 5, sink: all)
-        var state = FrameLoop.State(start: start(), seed: 5)
-        let loop = FrameLoop()
+        try ZoomLoop().run(start: start(), network: EdgeEnergyNetwork(), schedule: schedule, seed: 5, sink: all)
+        var state = ZoomLoop.State(start: start(), seed: 5)
+        let loop = ZoomLoop()
         var firstPart: [FloatImage] = []
         for _ in 0..<3 { firstPart.append(try loop.next(&state, network: EdgeEnergyNetwork(), schedule: schedule)) }
         XCTAssertFalse(state.queued.isEmpty)   // stopped inside a cadence group
@@ -192,7 +192,7 @@ final class LookTests: XCTestCase {
         let net = EdgeEnergyNetwork()
         var s = schedule
         s.segments[0].settings.dream.minimumOctaveSide = 20
-        try FrameLoop().run(start: start(), network: net, schedule: s, seed: 1, sink: CollectingSink())
+        try ZoomLoop().run(start: start(), network: net, schedule: s, seed: 1, sink: CollectingSink())
         XCTAssertEqual(net.calls.count, 2 * 4 + 1 + 1)
     }
 
@@ -321,8 +321,8 @@ final class LookTests: XCTestCase {
             """, source: "t.json").resolved(layers: ["edges"], network: "edge_energy")
         var reports: [FrameProgress] = []
         var steps: [(Int, DreamStep)] = []
-        var state = FrameLoop.State(start: start(), seed: 2)
-        try FrameLoop().run(from: &state, network: EdgeEnergyNetwork(), schedule: schedule, sink: CollectingSink(),
+        var state = ZoomLoop.State(start: start(), seed: 2)
+        try ZoomLoop().run(from: &state, network: EdgeEnergyNetwork(), schedule: schedule, sink: CollectingSink(),
                             progress: { reports.append($0) }, onStep: { steps.append(($0, $1)) })
         XCTAssertEqual(reports.map(\.frame), Array(1...7))
         // The mean covers every frame so far, so the in-between frames (whose own time is ~0, their

@@ -192,7 +192,7 @@ final class PaletteTests: XCTestCase {
              "segments": [{"layer": "fire4", "frames": 30}, {"layer": "fire6", "frames": 30}]}
             """, source: "walk.json").resolved(for: net)
         let sink = CollectingSink()
-        try FrameLoop().run(start: Self.logo(), network: net, schedule: schedule, seed: 5, sink: sink)
+        try ZoomLoop().run(start: Self.logo(), network: net, schedule: schedule, seed: 5, sink: sink)
         var overlap = PaletteOverlap(), metrics = VideoMetrics(zoom: 1.015)
         for f in sink.frames { overlap.add(f); try metrics.add(f) }
         let s = metrics.summary(window: 10)!

@@ -17,7 +17,7 @@ final class RealNetworkDreamTests: XCTestCase {
         return Network(model: model, engine: ReferenceEngine(graph: model.graph))
     }
 
-    /// dog.jpg decoded by ffmpeg (so this module's tests do not depend on Encode), then cover-cropped
+    /// dog.jpg decoded by ffmpeg (so this module's tests do not depend on Media), then cover-cropped
     /// by our own resampler to side x side.
     func dog() throws -> FloatImage {
         let (w, h) = (192, 144)
@@ -70,7 +70,7 @@ final class RealNetworkDreamTests: XCTestCase {
         let sink = CollectingSink()
         var reports: [FrameProgress] = []
         let start = try dog().coverCropped(width: 112, height: 80)
-        try FrameLoop().run(start: start, network: net, schedule: resolved, seed: 3, sink: sink) { reports.append($0) }
+        try ZoomLoop().run(start: start, network: net, schedule: resolved, seed: 3, sink: sink) { reports.append($0) }
         XCTAssertEqual(sink.frames.count, 3)
         XCTAssertTrue(sink.frames.allSatisfy { $0.width == 112 && $0.height == 80 })
         XCTAssertNotEqual(sink.frames[0], sink.frames[1])

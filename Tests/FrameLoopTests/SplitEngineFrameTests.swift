@@ -22,7 +22,7 @@ final class SplitEngineFrameTests: XCTestCase {
         let target = model.graph.index(of: "fire4")!
         XCTAssertEqual(try (net.engine as! SplitEngine).plan(height: h, width: w, targets: [target]).strips.count, 2, "the frame is split")
         let sink = CollectingSink()
-        var loop = FrameLoop()
+        var loop = ZoomLoop()
         loop.stages = stages
         try loop.run(start: start, network: net, schedule: schedule, seed: 5, sink: sink)
         return sink.frames

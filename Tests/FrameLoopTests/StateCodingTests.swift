@@ -18,11 +18,11 @@ final class StateCodingTests: XCTestCase {
             default: return Float(rng.int(in: -100_000...100_000)) / 391.7
             }
         }
-        var state = FrameLoop.State(canvas: FloatImage(width: 5, height: 4, pixels: px), framesDone: 17, rng: SeededRandom(seed: 3))
+        var state = ZoomLoop.State(canvas: FloatImage(width: 5, height: 4, pixels: px), framesDone: 17, rng: SeededRandom(seed: 3))
         for _ in 0..<11 { _ = state.rng.next() }
 
         let data = try JSONEncoder().encode(state)
-        var back = try JSONDecoder().decode(FrameLoop.State.self, from: data)
+        var back = try JSONDecoder().decode(ZoomLoop.State.self, from: data)
         XCTAssertEqual(back.framesDone, 17)
         XCTAssertEqual(back.canvas.width, 5)
         XCTAssertEqual(back.canvas.height, 4)
@@ -96,9 +96,9 @@ final class StateDecodingLimitsTests: XCTestCase {
     func testQueuedFrameOfAnotherSizeIsRefused() throws {
         let good = FloatImage(width: 4, height: 2, pixels: [Float](repeating: 1, count: 24))
         let odd = FloatImage(width: 2, height: 4, pixels: [Float](repeating: 1, count: 24))
-        let state = FrameLoop.State(canvas: good, framesDone: 1, rng: SeededRandom(seed: 1), queued: [good, odd])
+        let state = ZoomLoop.State(canvas: good, framesDone: 1, rng: SeededRandom(seed: 1), queued: [good, odd])
         let data = try JSONEncoder().encode(state)
-        XCTAssertThrowsError(try decoder(expecting: 4, 2).decode(FrameLoop.State.self, from: data)) {
+        XCTAssertThrowsError(try decoder(expecting: 4, 2).decode(ZoomLoop.State.self, from: data)) {
             XCTAssertTrue(self.message($0).contains("2x4"), self.message($0))
         }
         XCTAssertNoThrow(try decoder(expecting: 2, 4).decode(FloatImage.self, from: try JSONEncoder().encode(odd)))
@@ -107,14 +107,14 @@ final class StateDecodingLimitsTests: XCTestCase {
     /// The counts a state holds, against a 100-frame render of 4x2.
     func testImpossibleCountsAreNamed() throws {
         let image = FloatImage(width: 4, height: 2, pixels: [Float](repeating: 0, count: 24))
-        func problem(_ change: (inout FrameLoop.State) -> Void) -> String? {
-            var s = FrameLoop.State(canvas: image, framesDone: 3, rng: SeededRandom(seed: 1))
+        func problem(_ change: (inout ZoomLoop.State) -> Void) -> String? {
+            var s = ZoomLoop.State(canvas: image, framesDone: 3, rng: SeededRandom(seed: 1))
             change(&s)
             return s.problem(continuing: 100, width: 4, height: 2)
         }
         XCTAssertNil(problem { _ in }, "the control: a state that fits")
-        XCTAssertNil(problem { $0.queued = Array(repeating: image, count: FrameLoop.State.mostQueued); $0.framesDone = 0 }, "a full cadence group fits")
-        XCTAssertEqual(FrameLoop.State.mostQueued, 15, "cadence is 1...16")
+        XCTAssertNil(problem { $0.queued = Array(repeating: image, count: ZoomLoop.State.mostQueued); $0.framesDone = 0 }, "a full cadence group fits")
+        XCTAssertEqual(ZoomLoop.State.mostQueued, 15, "cadence is 1...16")
         XCTAssertNotNil(problem { $0.framesDone = -1 })
         XCTAssertNotNil(problem { $0.framesDone = 100 })
         XCTAssertNotNil(problem { $0.framesDone = .max })

@@ -14,7 +14,7 @@ public enum TestData {
     }
 
     /// A test photo resized to width x height by ffmpeg, as interleaved RGB24. ffmpeg keeps the Net
-    /// and FrameLoop tests independent of the Encode module's decoder. A missing photo or ffmpeg fails
+    /// and FrameLoop tests independent of the Media module's decoder. A missing photo or ffmpeg fails
     /// the test at the caller's line (and skips the rest of it).
     public static func photoRGB(_ name: String, width: Int, height: Int,
                                 file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {

@@ -7,7 +7,7 @@ import Net
 import Schedule
 
 /// The command: dream a still image into a zooming video (started by DreamVideo.main).
-struct Render: ParsableCommand {
+struct RenderCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dreamvideo",
         abstract: "Turn a still image into a DeepDream zoom video: an MP4 and/or a numbered PNG sequence.",
@@ -37,7 +37,7 @@ struct Render: ParsableCommand {
           dreamvideo metrics out.mp4
         """,
         version: "0.1.0",
-        subcommands: [Bench.self, Metrics.self, Models.self, Layers.self, DreamImage.self, GallerySheet.self]
+        subcommands: [BenchCommand.self, MetricsCommand.self, ModelsCommand.self, LayersCommand.self, DreamCommand.self, GalleryCommand.self]
     )
 
     @Argument(help: "The start image (PNG or JPEG), or a video to dream frame by frame (anything FFmpeg reads).")
@@ -149,7 +149,7 @@ struct Render: ParsableCommand {
     }
 }
 
-extension Render {
+extension RenderCommand {
     /// The files a render reads besides its input, as the user named them: none may be an output.
     /// The schedule was located before (a preset's file is read too, so it is kept as well).
     func readFiles() throws -> [ReadFile] {

@@ -6,7 +6,7 @@ import Schedule
 /// moved by the camera and dreamed again, with the layer(s) and settings of the segment it falls in.
 /// Each frame goes to the sink as soon as it exists (the sink is not finished here: its owner
 /// decides what a failed run leaves behind).
-public struct FrameLoop: Sendable {
+public struct ZoomLoop: Sendable {
     /// Everything that carries from one frame to the next, and so everything a checkpoint must
     /// hold to continue a render exactly where it stopped. Codable so that a checkpoint carries
     /// every field, including ones added later, without listing them.
@@ -182,7 +182,7 @@ public struct FrameLoop: Sendable {
     }
 }
 
-extension FrameLoop.State {
+extension ZoomLoop.State {
     /// The last frame given out (the canvas unless frames of a cadence group are still queued,
     /// which cannot happen at the end of a video).
     public var lastFrame: FloatImage { canvas }

@@ -4,7 +4,7 @@ import Schedule
 /// What a state read back from a file (a checkpoint) must satisfy before a render continues from it.
 /// The images' sizes are checked while they are decoded (`FloatImage.expectedSize`); what is left are
 /// the counts, checked here against the render's own schedule.
-extension FrameLoop.State {
+extension ZoomLoop.State {
     /// A cadence group holds at most `cadence` frames, the last of them the canvas: the rest wait in `queued`.
     public static let mostQueued = Int(SettingKey.cadence.range.upperBound) - 1
 

@@ -1,6 +1,6 @@
 import Imaging
 import Schedule
-extension FrameLoop {
+extension ZoomLoop {
     /// The last touch on frame `n` before it is given out (and, for a dreamed frame, carried on):
     /// the mask puts back the kept parts of the start image, then a loop leads the frame toward frame 1.
     /// In that order, so that by the last frame the loop wins everywhere and the wrap has no jump.

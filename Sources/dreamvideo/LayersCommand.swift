@@ -3,7 +3,7 @@ import Foundation
 import Net
 
 /// `dreamvideo layers`: every dreamable layer of a network with its shape and what it paints.
-struct Layers: ParsableCommand {
+struct LayersCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "layers",
         abstract: "List a network's dreamable layers, shallow to deep: output shape and what each tends to paint.",

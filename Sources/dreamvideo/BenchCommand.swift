@@ -8,7 +8,7 @@ import Schedule
 
 /// Times one dream step of the oneDNN engine and prints the figures one a line, `name: value`,
 /// the last line being `median_ms_per_iteration: X` (the same shape as torch_peer.py's output).
-struct Bench: ParsableCommand {
+struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Time one dream step: forward to a layer, the objective, the gradient to the image.",

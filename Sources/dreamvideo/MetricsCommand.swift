@@ -6,7 +6,7 @@ import Media
 import Schedule
 
 /// `dreamvideo metrics VIDEO`: figures that say whether a render kept its colour, sharpness and calm.
-struct Metrics: ParsableCommand {
+struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metrics",
         abstract: "Print colour, clipping, sharpness and flicker figures of a rendered video (MP4 or frame folder).",

@@ -7,7 +7,7 @@ import Net
 import Schedule
 
 /// `dreamvideo gallery`: what each layer (or each channel of one layer) paints, on one labelled sheet.
-struct GallerySheet: ParsableCommand {
+struct GalleryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gallery",
         abstract: "Dream one picture once per layer (or per channel of a layer) and lay the results out as one labelled PNG sheet.",

@@ -7,7 +7,7 @@ import Net
 import Schedule
 
 /// `dreamvideo dream`: one picture dreamed once, as the video's first frame would be, into a PNG.
-struct DreamImage: ParsableCommand {
+struct DreamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dream",
         abstract: "Dream a single image into a PNG: the same octave dreaming and layers as the video, no camera.",

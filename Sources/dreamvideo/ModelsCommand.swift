@@ -3,7 +3,7 @@ import Foundation
 import Net
 
 /// `dreamvideo models`: the networks this program knows, what they cost, and which are fetched.
-struct Models: ParsableCommand {
+struct ModelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
         abstract: "List the networks: description, parameters, weights size, cost of a dream step, whether fetched.",
