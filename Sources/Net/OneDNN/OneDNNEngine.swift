@@ -114,10 +114,7 @@ public final class OneDNNEngine: Engine {
     /// The part of a target's activation that an objective term counts, and the positions its mean
     /// divides by: a strip of a larger image (SplitEngine) counts only the positions it owns, divided
     /// by the whole image's count, so that the strips' values and gradients add up to the whole's.
-    struct Region {
-        var rows: Range<Int>, cols: Range<Int>
-        var positions: Int
-    }
+    typealias Region = ActivationRegion
 
     /// `region(node, height, width)` gives the counted part of a target of that activation size;
     /// nil counts every position.
@@ -137,33 +134,10 @@ public final class OneDNNEngine: Engine {
         }
         var value = 0.0
         for term in terms {
-            // objective = weight * mean(a^2) over the selected channels; d/da = weight * 2a / N.
             let (a, shape) = activations[term.node]!
-            let plane = shape[1] * shape[2]
-            let r = region?(term.node, shape[1], shape[2]) ?? Region(rows: 0..<shape[1], cols: 0..<shape[2], positions: plane)
-            precondition(r.rows.lowerBound >= 0 && r.rows.upperBound <= shape[1] && r.cols.lowerBound >= 0 && r.cols.upperBound <= shape[2],
-                         "region \(r) outside the activation \(shape)")
-            let channels = term.channels ?? Array(0..<shape[0])
-            for c in channels where c < 0 || c >= shape[0] {
-                throw EngineError.channelOutOfRange(node: graph.nodes[term.node].name, channel: c, channels: shape[0])
-            }
-            let n = Float(channels.count * r.positions)
-            let g = seeds[term.node]!
-            let scale = term.weight * 2 / n
-            var sum = 0.0
-            for c in channels {
-                var s: Float = 0
-                for row in r.rows {
-                    let base = c * plane + row * shape[2]
-                    for k in base + r.cols.lowerBound ..< base + r.cols.upperBound {
-                        let v = a[k]
-                        s += v * v
-                        g[k] += scale * v
-                    }
-                }
-                sum += Double(s)
-            }
-            value += Double(term.weight) * sum / Double(n)
+            let r = region?(term.node, shape[1], shape[2]) ?? .whole(height: shape[1], width: shape[2])
+            value += try addObjectiveTerm(weight: term.weight, channels: term.channels, activation: a, shape: shape, region: r,
+                                          nodeName: graph.nodes[term.node].name, into: seeds[term.node]!)
         }
 
         let grad = try plan.runBackward(targets: targets)

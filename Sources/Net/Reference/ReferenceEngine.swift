@@ -22,26 +22,19 @@ public final class ReferenceEngine: Engine {
         }
         let acts = try run(input, through: deepest)
 
-        // Seed: d/da of weight * mean(a^2) over the selected channels is weight * 2a / count.
+        // The objective's value and its gradient seed (ObjectiveSeed.swift, shared with oneDNN).
         var grads = [Tensor?](repeating: nil, count: deepest + 1)
-        var value: Float = 0
+        var value = 0.0
         for t in terms {
             let a = acts[t.node]
-            let plane = a.shape[1] * a.shape[2]
-            let channels = t.channels ?? Array(0..<a.shape[0])
             var g = grads[t.node] ?? Tensor(zeros: a.shape)
-            let count = Float(channels.count * plane)
-            var sum: Double = 0
-            for c in channels {
-                guard c >= 0 && c < a.shape[0] else {
-                    throw EngineError.channelOutOfRange(node: graph.nodes[t.node].name, channel: c, channels: a.shape[0])
-                }
-                for i in (c * plane)..<((c + 1) * plane) {
-                    sum += Double(a.data[i] * a.data[i])
-                    g.data[i] += t.weight * 2 * a.data[i] / count
+            value += try a.data.withUnsafeBufferPointer { ap in
+                try g.data.withUnsafeMutableBufferPointer { gp in
+                    try addObjectiveTerm(weight: t.weight, channels: t.channels, activation: ap.baseAddress!, shape: a.shape,
+                                         region: .whole(height: a.shape[1], width: a.shape[2]),
+                                         nodeName: graph.nodes[t.node].name, into: gp.baseAddress!)
                 }
             }
-            value += t.weight * Float(sum / Double(count))
             grads[t.node] = g
         }
 
@@ -61,7 +54,7 @@ public final class ReferenceEngine: Engine {
             }
             grads[n] = nil
         }
-        return (value, grads[0] ?? Tensor(zeros: input.shape))
+        return (Float(value), grads[0] ?? Tensor(zeros: input.shape))
     }
 
     /// Activations of nodes 0...last (later ones are not computed).
