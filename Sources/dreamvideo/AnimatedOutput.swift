@@ -17,7 +17,7 @@ enum AnimatedOutputError: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case let .mp4Only(option, path, format):
-            return "\(option) applies to MP4 output only, and -o \(path) writes an \(format.name); leave out \(option) or write an MP4 (-o out.mp4)"
+            return "\(option) applies to MP4 output only, and -o \(path) writes \(format == .gif ? "a" : "an") \(format.name); leave out \(option) or write an MP4 (-o out.mp4)"
         case let .noResume(path):
             return "--resume needs an MP4 or a frame folder: -o \(path) is written whole at the end; render again with --overwrite"
         case let .tooLarge(path, frames, w, h, bytes):
@@ -37,7 +37,7 @@ extension RenderCommand {
         let defaults = MP4Sink.Options()
         let mp4Only: [(String, Bool)] = [
             ("--codec", codec != defaults.codec), ("--crf", crf != defaults.crf), ("--preset", preset != defaults.preset),
-            ("--chroma", chroma != defaults.chroma.rawValue), ("--audio", video.audio),
+            ("--chroma", chroma != defaults.chroma), ("--audio", video.audio),
         ]
         if let given = mp4Only.first(where: { $0.1 }) {
             throw AnimatedOutputError.mp4Only(option: given.0, path: path, format: format)

@@ -29,8 +29,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The layer the objective reads (mean of its squared activations).", valueName: "name"))
     var layer: String = "mixed_5"
 
-    @Option(name: .long, help: ArgumentHelp("Image size WxH.", valueName: "WxH"))
-    var size: String = "640x360"
+    @Option(name: .long, help: ArgumentHelp("Image size WxH.", valueName: "WxH"), transform: { try OutputSize(parsing: $0) })
+    var size = OutputSize(width: 640, height: 360)
 
     @Option(name: .long, help: "Timed steps after the warm-up; the median is reported.")
     var iterations: Int = 10
@@ -40,12 +40,12 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "3x3 convolutions in f32: fastest (each layer's direct and Winograd kernels timed once on this machine, the winner cached in ~/.cache/dreamvideo/convolution-algorithms.json), direct or winograd.",
         valueName: "name"))
-    var algorithm: String = "fastest"
+    var algorithm: AlgorithmChoice = .fastest
 
     @Option(name: .long, help: ArgumentHelp(
         "With more than one thread: auto (as renders do: strips where they were measured faster for the size, cached with the algorithms; else threads), threads (one engine whose primitives use every thread) or strips (one single-thread engine per thread, each on a strip of the image with a receptive-field margin, wherever the image is wide enough).",
         valueName: "auto|strips|threads"))
-    var parallel: String = "auto"
+    var parallel: ParallelChoice = .auto
 
     @Flag(name: .long, help: "Also print each convolution's algorithm: the time of each candidate, and whether it came from the cache.")
     var profile = false
@@ -55,17 +55,18 @@ struct BenchCommand: ParsableCommand {
         valueName: "file"))
     var image: String?
 
+    func validate() throws {
+        guard (1...100_000).contains(iterations) else { throw CommandError.badIterations(iterations) }
+    }
+
     mutating func run() throws {
         try reportingErrors { try bench() }
     }
 
     private func bench() throws {
-        let size = try OutputSize(parsing: self.size)
-        guard (1...100_000).contains(iterations) else { throw CommandError.badIterations(iterations) }
-        let threads = try engine.resolvedThreads()
-        let precision = try engine.resolvedPrecision()
-        let algorithms: [String: OneDNNEngine.ConvolutionAlgorithm] = ["fastest": .fastest, "direct": .direct, "winograd": .winograd]
-        guard let algorithm = algorithms[self.algorithm.lowercased()] else { throw CommandError.badAlgorithm(self.algorithm) }
+        let threads = engine.resolvedThreads()
+        let precision = engine.resolvedPrecision()
+        let algorithm = self.algorithm.algorithm
         _ = try ModelStore().entry(named: model)
 
         let start: FloatImage
@@ -75,10 +76,9 @@ struct BenchCommand: ParsableCommand {
             start = Self.noise(width: size.width, height: size.height)
         }
         let model = try ModelStore().load(name: self.model)
-        guard ["auto", "strips", "threads"].contains(parallel) else { throw CommandError.badParallel(parallel) }
-        let split = threads > 1 && parallel != "threads"
+        let split = threads > 1 && parallel != .threads
         let engine: Engine = split
-            ? try SplitEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision, alwaysStrips: parallel == "strips")
+            ? try SplitEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision, alwaysStrips: parallel == .strips)
             : try OneDNNEngine(graph: model.graph, threads: threads, algorithm: algorithm, precision: precision)
         let parts = (engine as? SplitEngine)?.parts ?? [engine as! OneDNNEngine]
         let network = Network(model: model, engine: engine)

@@ -9,12 +9,7 @@ enum CommandError: Error, CustomStringConvertible {
     case badSize(String)
     case sizeOutOfRange(width: Int, height: Int)
     case badThreads(Int)
-    case badBackend(String)
-    case badChroma(String)
-    case badPrecision(String)
     case badIterations(Int)
-    case badAlgorithm(String)
-    case badParallel(String)
     case presetNotFound(String, searched: [String])
     case outputExists(String)
     case framesExist(String)
@@ -31,7 +26,6 @@ enum CommandError: Error, CustomStringConvertible {
     case cannotSaveCheckpoint(String, reason: String)
     case noRoomForCheckpoint(String, bytes: Int64, reason: String)
     case cannotSaveSettings(String, reason: String)
-    case badFlow(String)
     case badCarry(Double)
     case badFrames(Int)
     case onlyForVideo(String)
@@ -53,8 +47,6 @@ enum CommandError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .badFlow(let s):
-            return "unknown --flow '\(s)'; choose on (the dream follows the video's motion) or off (a plain blend)"
         case .badCarry(let x):
             return "--carry \(x) is out of range; use 0 (each frame dreamed on its own) ... 1 (default \(VideoDream.defaultCarry))"
         case .badFrames(let n):
@@ -73,16 +65,6 @@ enum CommandError: Error, CustomStringConvertible {
             return "--size \(w)x\(h) is out of range; each side must be \(OutputSize.sides.lowerBound)...\(OutputSize.sides.upperBound) pixels"
         case .badThreads(let n):
             return "--threads \(n) is out of range; use 1 or more (default: every core)"
-        case .badBackend(let s):
-            return "unknown --backend '\(s)'; choose onednn (fast) or reference (slow, for checking)"
-        case .badChroma(let s):
-            return "unknown --chroma '\(s)'; choose 420 (plays everywhere) or 444 (every pixel's colour, for editing and archiving)"
-        case .badPrecision(let s):
-            return "unknown --precision '\(s)'; choose f32 or bf16 (bfloat16, about twice as fast on CPUs with AVX512_BF16)"
-        case .badAlgorithm(let s):
-            return "unknown --algorithm '\(s)'; choose fastest, direct or winograd"
-        case .badParallel(let s):
-            return "unknown --parallel '\(s)'; choose auto, strips or threads"
         case .badIterations(let n):
             return "--iterations \(n) is out of range; use 1 or more (10 is typical)"
         case .presetNotFound(let name, let searched):

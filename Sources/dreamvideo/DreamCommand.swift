@@ -42,8 +42,8 @@ struct DreamCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp(
         "Output size WxH (the input is scaled to cover it and centre-cropped). Default: the input's size, at most \(maxSide) on its longer side.",
-        valueName: "WxH"))
-    var size: String?
+        valueName: "WxH"), transform: { try OutputSize(parsing: $0) })
+    var size: OutputSize?
 
     @Option(name: .long, help: ArgumentHelp(
         "Dream toward this picture's features: the layer's channels this image excites most.", valueName: "image"))
@@ -61,7 +61,7 @@ struct DreamCommand: ParsableCommand {
     }
 
     private func dreamImage() throws {
-        let size = try self.size.map(OutputSize.init(parsing:))
+        let size = self.size
         let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)]
                                                 + (guide.map { [ReadFile(option: "--guide", path: $0)] } ?? []))
         _ = try ModelStore().entry(named: model)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The entry point: set up the process, then run the command. The command (RenderCommand) is the root and
 /// renders by itself, so that `dreamvideo --help` lists every render option. ArgumentParser would take
@@ -15,11 +16,35 @@ enum DreamVideo {
         OpenMPEnvironment.ensurePassiveWaiting()
         let args = Array(CommandLine.arguments.dropFirst())
         if let name = args.first, let command = subcommands[name] {
-            command.main(Array(args.dropFirst()))
+            run(command, Array(args.dropFirst()))
         } else if args.count == 2, args[0] == "help", let command = subcommands[args[1]] {
             command.main(["--help"])
         } else {
-            RenderCommand.main()
+            run(RenderCommand.self, args)
+        }
+    }
+
+    /// Parses, validates and runs `command`. A mistake in the options (a word that is not one of the
+    /// choices, a size that is not WxH, options that do not go together) is one line, `error: ...`,
+    /// and status 1, like every other refusal; ArgumentParser's own form adds the usage and a help
+    /// pointer below it. `--help` and `--version` print as ArgumentParser prints them.
+    static func run(_ command: ParsableCommand.Type, _ args: [String]) {
+        let parsed: ParsableCommand
+        do {
+            parsed = try command.parseAsRoot(args)
+        } catch {
+            guard command.exitCode(for: error) != .success else { command.exit(withError: error) }
+            var message = command.message(for: error)
+            if let first = message.first { message = first.lowercased() + message.dropFirst() }
+            FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+            Foundation.exit(ExitCode.failure.rawValue)
+        }
+        do {
+            var runnable = parsed
+            try runnable.run()
+            command.exit()
+        } catch {
+            command.exit(withError: error)
         }
     }
 }

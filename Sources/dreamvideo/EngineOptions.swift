@@ -10,16 +10,17 @@ struct EngineOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "f32, or bf16 (bfloat16 weights and activations inside the oneDNN engine: about 1.6x faster on CPUs with AVX512_BF16, same-looking dreams; the image and objective stay f32).",
         valueName: "f32|bf16"))
-    var precision: String = Precision.f32.rawValue
+    var precision: Precision = .f32
 
-    func resolvedThreads() throws -> Int {
-        let n = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        guard (1...256).contains(n) else { throw CommandError.badThreads(n) }
-        return n
+    func validate() throws {
+        if let n = threads, !Self.threadRange.contains(n) { throw ValidationError(CommandError.badThreads(n).description) }
     }
 
-    func resolvedPrecision() throws -> Precision {
-        guard let p = Precision(rawValue: precision.lowercased()) else { throw CommandError.badPrecision(precision) }
-        return p
+    static let threadRange = 1...256
+
+    func resolvedThreads() -> Int {
+        threads ?? min(Self.threadRange.upperBound, ProcessInfo.processInfo.activeProcessorCount)
     }
+
+    func resolvedPrecision() -> Precision { precision }
 }

@@ -44,8 +44,8 @@ struct GalleryCommand: ParsableCommand {
         valueName: "layer[:n]"))
     var channels: String?
 
-    @Option(name: .long, help: ArgumentHelp("Size WxH of each tile.", valueName: "WxH"))
-    var size: String = "320x180"
+    @Option(name: .long, help: ArgumentHelp("Size WxH of each tile.", valueName: "WxH"), transform: { try OutputSize(parsing: $0) })
+    var size = OutputSize(width: 320, height: 180)
 
     @Option(name: .long, help: "Tiles per row. Default: a square-ish grid.")
     var columns: Int?
@@ -59,14 +59,17 @@ struct GalleryCommand: ParsableCommand {
 
     static let defaultChannels = 16
 
+    func validate() throws {
+        if layers != nil && channels != nil { throw CommandError.layersAndChannels }
+        if let c = columns, !(1...64).contains(c) { throw CommandError.badColumns(c) }
+    }
+
     mutating func run() throws {
         try reportingErrors { try gallery() }
     }
 
     private func gallery() throws {
-        let size = try OutputSize(parsing: self.size)
-        if layers != nil && channels != nil { throw CommandError.layersAndChannels }
-        if let c = columns, !(1...64).contains(c) { throw CommandError.badColumns(c) }
+        let size = self.size
         let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)])
         _ = try ModelStore().entry(named: model)
         let start = try ImageDecoder().decode(path: input).coverCropped(width: size.width, height: size.height)

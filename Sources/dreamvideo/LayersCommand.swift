@@ -19,12 +19,12 @@ struct LayersCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The network (see `dreamvideo models`).", valueName: "name"))
     var model: String = ModelStore.defaultModel
 
-    @Option(name: .long, help: ArgumentHelp("Image size WxH the shapes are given for.", valueName: "WxH"))
-    var size: String = "640x360"
+    @Option(name: .long, help: ArgumentHelp("Image size WxH the shapes are given for.", valueName: "WxH"), transform: { try OutputSize(parsing: $0) })
+    var size = OutputSize(width: 640, height: 360)
 
     mutating func run() throws {
         try reportingErrors {
-            let size = try OutputSize(parsing: self.size)
+            let size = self.size
             _ = try ModelStore().entry(named: model)
             let model = try ModelStore().load(name: self.model)
             let guide = LayerGuide.of(model.name)

@@ -58,8 +58,8 @@ struct RenderCommand: ParsableCommand {
     var framesDir: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Output size WxH. Default: the input's size, made even.", valueName: "WxH"))
-    var size: String?
+        "Output size WxH. Default: the input's size, made even.", valueName: "WxH"), transform: { try OutputSize(parsing: $0) })
+    var size: OutputSize?
 
     @Option(name: .long, help: ArgumentHelp(
         "The network: inception_v3, squeezenet1_1, vgg19 or mobilenet_v2. Default: the schedule's model, else inception_v3.",
@@ -81,7 +81,7 @@ struct RenderCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "Chroma of the MP4: 420 (plays everywhere: browsers, phones) or 444 (every pixel's colour, H.264 High 4:4:4 or 10-bit with libx265; for editing and archiving, players vary).",
         valueName: "420|444"))
-    var chroma: String = MP4Sink.Chroma.yuv420.rawValue
+    var chroma: MP4Sink.Chroma = .yuv420
 
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same video.")
     var seed: UInt64 = 0
@@ -90,7 +90,7 @@ struct RenderCommand: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp(
         "onednn (fast) or reference (plain Swift, slow; for checking).", valueName: "engine"))
-    var backend: String = BackendKind.onednn.rawValue
+    var backend: BackendKind = .onednn
 
     @Option(name: .long, help: ArgumentHelp(
         "Colour coherence pulls the frames toward this picture's colours instead of the start image's.", valueName: "image"))
@@ -125,14 +125,15 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup(title: "A quick look first")
     var previewOptions: PreviewOptions
 
+    /// Options that do not go together, refused before anything is read.
+    func validate() throws {
+    }
+
     mutating func run() throws {
         try reportingErrors { try render() }
     }
 
-    func chromaChoice() throws -> MP4Sink.Chroma {
-        guard let c = MP4Sink.Chroma(rawValue: chroma) else { throw CommandError.badChroma(chroma) }
-        return c
-    }
+    func chromaChoice() -> MP4Sink.Chroma { chroma }
 
     private func render() throws {
         try checkAnimatedOutput()

@@ -38,9 +38,9 @@ struct RenderPlan {
     var musicPlot: (output: StillOutput, image: FloatImage)?
 
     init(command c: RenderCommand) throws {
-        guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
-        let precision = try c.engine.resolvedPrecision()
-        let threads = try c.engine.resolvedThreads()
+        let backend = c.backend
+        let precision = c.engine.resolvedPrecision()
+        let threads = c.engine.resolvedThreads()
         self.threads = threads
         self.seed = c.seed
         self.profile = c.profile
@@ -58,14 +58,14 @@ struct RenderPlan {
         let image = try ImageDecoder().decode(path: c.input)
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
         let fit = OutputSize.fitting(image.width, image.height, name: c.input)
-        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fit.size
+        let fullSize = c.size ?? fit.size
         sizeNote = c.size == nil ? fit.note : nil
         sizeClause = c.size == nil ? fit.clause : nil
         let size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         let maskImage = try c.maskLoop.decodedMask(input: image, width: size.width, height: size.height)
         let (mp4, framesDir) = c.previewOptions.outputs(mp4: c.output, framesDir: c.framesDir, input: c.input)
         var encoder = MP4Sink.Options(fps: c.fps ?? 30, crf: c.crf, preset: c.preset, codec: c.codec)
-        encoder.chroma = try c.chromaChoice()
+        encoder.chroma = c.chromaChoice()
         encoder.music = music?.audio
         self.outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: c.input, reads: try c.readFiles(), size: size,
                                    overwrite: c.overwrite, encoder: encoder, resume: c.resume)

@@ -232,7 +232,7 @@ extension RenderSettings {
             modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
             backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
             mp4: outputs.mp4, framesDir: outputs.framesDir,
-            encoder: outputs.mp4 == nil ? nil : .init(codec: outputs.animation?.encoder ?? c.codec, crf: c.crf, preset: c.preset, fps: fps, chroma: c.chroma),
+            encoder: outputs.mp4 == nil ? nil : .init(codec: outputs.animation?.encoder ?? c.codec, crf: c.crf, preset: c.preset, fps: fps, chroma: c.chroma.rawValue),
             paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
             schedule: ScheduleRecord(schedule, model: model),
             maskSHA256: c.maskLoop.mask.map(Self.sha256(ofFile:)), loop: c.maskLoop.loop ? true : nil)

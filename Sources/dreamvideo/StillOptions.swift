@@ -68,8 +68,8 @@ struct StillOutput {
 
 /// The oneDNN engine on a model, as render and bench make it.
 func loadNetwork(_ name: String, engine: EngineOptions) throws -> Network {
-    let threads = try engine.resolvedThreads()
-    let precision = try engine.resolvedPrecision()
+    let threads = engine.resolvedThreads()
+    let precision = engine.resolvedPrecision()
     _ = try ModelStore().entry(named: name)
     let model = try ModelStore().load(name: name)
     return try Network(model: model, backend: .onednn, threads: threads, precision: precision)

@@ -16,20 +16,16 @@ struct VideoInputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "on: the previous dream follows the video's motion (optical flow) before it is blended in; off: a plain blend. Default: on.",
         valueName: "on|off"))
-    var flow: String?
+    var flow: FlowChoice?
 
     @Flag(name: .long, help: "Keep the video's audio: its packets are copied into the MP4 as they are (no re-encoding).")
     var audio = false
 
-    var followsMotion: Bool {
-        get throws {
-            switch flow?.lowercased() ?? "on" {
-            case "on": return true
-            case "off": return false
-            default: throw CommandError.badFlow(flow ?? "")
-            }
-        }
+    func validate() throws {
+        if let carry, !(0...1).contains(carry) { throw CommandError.badCarry(carry) }
     }
+
+    var followsMotion: Bool { (flow ?? .on) == .on }
 
     /// These options ask for something a still image cannot give: say so rather than ignore them.
     func refuseForImage() throws {
@@ -74,11 +70,10 @@ struct VideoInputPlan {
         if c.shortcuts.cadence != nil { throw CommandError.notForVideo("--cadence") }
         if c.shortcuts.sharpen != nil { throw CommandError.notForVideo("--sharpen") }
         let carry = c.video.carry ?? VideoDream.defaultCarry
-        guard (0...1).contains(carry) else { throw CommandError.badCarry(carry) }
-        dreamer = VideoDream(carry: carry, followsMotion: try c.video.followsMotion)
-        guard let backend = BackendKind(rawValue: c.backend.lowercased()) else { throw CommandError.badBackend(c.backend) }
-        let precision = try c.engine.resolvedPrecision()
-        threads = try c.engine.resolvedThreads()
+        dreamer = VideoDream(carry: carry, followsMotion: c.video.followsMotion)
+        let backend = c.backend
+        let precision = c.engine.resolvedPrecision()
+        threads = c.engine.resolvedThreads()
         seed = c.seed
 
         // --frames cuts the video, not the schedule: the schedule's last segment continues past its end.
@@ -97,11 +92,11 @@ struct VideoInputPlan {
 
         let guideImage = try c.guide.map { try ImageDecoder().decode(path: $0) }
         let fit = OutputSize.fitting(first.width, first.height, name: c.input)
-        let fullSize = try c.size.map(OutputSize.init(parsing:)) ?? fit.size
+        let fullSize = c.size ?? fit.size
         sizeNote = c.size == nil ? fit.note ?? fit.clause.map { "note: " + $0 } : nil
         size = c.previewOptions.preview ? try c.previewOptions.previewSize(of: fullSize) : fullSize
         var encoder = MP4Sink.Options(fps: 30, crf: c.crf, preset: c.preset, codec: c.codec)
-        encoder.chroma = try c.chromaChoice()
+        encoder.chroma = c.chromaChoice()
         if let fps = c.fps {
             encoder.fps = fps
         } else if let rate = info.frameRate {

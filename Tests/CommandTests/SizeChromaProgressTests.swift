@@ -100,7 +100,7 @@ final class SizeChromaProgressTests: CommandTestCase {
         let run = try dreamvideo(["in.png", "--chroma", "422", "-o", "x.mp4"] + sq)
         XCTAssertEqual(run.status, 1)
         XCTAssertEqual(run.stderrLines.count, 1, run.stderr)
-        XCTAssertTrue(run.stderr.hasPrefix("error: unknown --chroma '422'"), run.stderr)
+        XCTAssertTrue(run.stderr.hasPrefix("error: the value '422' is invalid for '--chroma <420|444>'. Please provide one of '420' and '444'"), run.stderr)
         XCTAssertFalse(fileExists(dir + "/x.mp4"))
     }
 }

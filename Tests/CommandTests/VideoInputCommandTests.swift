@@ -110,7 +110,7 @@ final class VideoInputCommandTests: CommandTestCase {
             (["silent.mp4", "--resume"], "--resume does not apply to a video input"),
             (["silent.mp4", "--audio"], "has no audio stream"),
             (["silent.mp4", "--carry", "1.5"], "--carry 1.5 is out of range"),
-            (["silent.mp4", "--flow", "maybe"], "unknown --flow"),
+            (["silent.mp4", "--flow", "maybe"], "the value 'maybe' is invalid for '--flow <on|off>'. Please provide one of 'on' and 'off'"),
         ]
         for (args, says) in cases {
             let run = try dreamvideo(args + ["--model", "squeezenet1_1", "--layer", "fire3", "-o", "out.mp4"])
