@@ -38,7 +38,15 @@ for t in "${targets[@]}"; do
         weights) modules="Files Net $crypto"; libs=-ldnnl ;;
         checkpoint|metrics) modules="Files Imaging Schedule Net FrameLoop $crypto"; libs=-ldnnl ;;
     esac
-    objs=$(for m in $modules; do find "$build/debug/$m.build" -name '*.o'; done)
+    # A Swift module's objects are those of the sources SwiftPM compiled this time (its `sources` list):
+    # objects of files since moved to another module stay in the old folder and must not be linked.
+    objs=$(for m in $modules; do
+        if [ -f "$build/debug/$m.build/sources" ]; then
+            while read -r src; do src=${src#\'}; src=${src%\'}; echo "$build/debug/$m.build/$(basename "$src").o"; done < "$build/debug/$m.build/sources"
+        else
+            find "$build/debug/$m.build" -name '*.o'
+        fi
+    done)
     swiftc "$sanitize" -parse-as-library -O -module-name "Fuzz_$t" \
         -I "$build/debug/Modules" -I Sources/CDNNL -I Sources/CFFmpeg -I Sources/CPNG -I Sources/CTurboJPEG \
         Fuzz/$t/main.swift $objs $libs -o "$build/bin/fuzz-$t"
