@@ -23,8 +23,8 @@ else echo "usage: Fuzz/run.sh [${all[*]// /|}|all] [seconds]" >&2; exit 2; fi
 
 build=.build/fuzz
 sanitize=-sanitize=fuzzer,address
-# Each target links only the modules it imports (and what they depend on): the schedule, image and
-# video targets link neither Net nor oneDNN.
+# Each target links only the modules it imports (and what they depend on): the schedule, image, video and
+# metrics targets link neither Net nor oneDNN.
 swift build -c debug --build-path "$build" --target Media -Xswiftc "$sanitize" -Xswiftc -O >&2
 swift build -c debug --build-path "$build" --target FrameLoop -Xswiftc "$sanitize" -Xswiftc -O >&2
 media_libs=$(pkg-config --libs libavformat libavcodec libswscale libavutil libpng16 libturbojpeg)
@@ -36,7 +36,8 @@ for t in "${targets[@]}"; do
         schedule) modules="Files Imaging Schedule"; libs= ;;
         image|video) modules="Files Imaging Media"; libs=$media_libs ;;
         weights) modules="Files Net $crypto"; libs=-ldnnl ;;
-        checkpoint|metrics) modules="Files Imaging Schedule Net FrameLoop $crypto"; libs=-ldnnl ;;
+        checkpoint) modules="Files Imaging Schedule Net FrameLoop $crypto"; libs=-ldnnl ;;
+        metrics) modules="Imaging"; libs= ;;
     esac
     # A Swift module's objects are those of the sources SwiftPM compiled this time (its `sources` list):
     # objects of files since moved to another module stay in the old folder and must not be linked.

@@ -1,4 +1,3 @@
-import FrameLoop
 import Imaging
 
 /// libFuzzer entry: `metrics` over a sequence of small frames whose sizes and pixels come from the

@@ -1,5 +1,3 @@
-import Imaging
-import Schedule
 
 /// Flicker of a dreamed video against its source video: how much of what the dream added (dreamed
 /// frame minus source frame) changes from one frame to the next once the source's own motion is
