@@ -26,6 +26,8 @@ final class SizePlan {
     private var workspace: [Memory?]
     private var conversions: [[Memory]]
     private var plain: [(memory: Memory, step: Step?)?]
+    /// Nodes whose output memory lives inside a concatenation's buffer (`ConcatInPlace`).
+    private var placed = Set<Int>()
 
     private var grads: [Memory?]
     /// Plain [1, C, H, W] gradient of the objective w.r.t. a node, filled by the caller.
@@ -222,6 +224,20 @@ final class SizePlan {
             forwardPD[i] = pd; windows[i] = w; out[i] = dst
 
         case .concat:
+            // Each input written straight into its slice (no copy) where the layouts allow; an input
+            // placed once (into another concat), the image, or a concat's own buffer stays where it is.
+            if Set(node.inputs).count == node.inputs.count,
+               node.inputs.allSatisfy({ j in
+                   if case .concat = graph.nodes[j].op { return false }
+                   return j != 0 && !placed.contains(j)
+               }),
+               let inPlace = ConcatInPlace(inputs: node.inputs.map { out[$0]!.desc }) {
+                let dst = try Memory(inPlace.dst, ctx)
+                for (j, offset) in zip(node.inputs, inPlace.byteOffsets) { try out[j]!.place(in: dst, at: offset) }
+                placed.formUnion(node.inputs)
+                out[i] = dst
+                return
+            }
             var srcs = node.inputs.map { out[$0]! }
             guard srcs.allSatisfy({ $0.desc.height == x0.height && $0.desc.width == x0.width }) else {
                 throw OneDNNError.invalidGraph("\(name(i)) concatenates inputs of different spatial sizes")
