@@ -21,6 +21,14 @@ struct ConcatInPlace {
     /// Layouts whose whole-block channel slices are contiguous, with their block size.
     private static let layouts: [(tag: dnnl_format_tag_t, block: Int)] = [(dnnl_nchw, 1), (dnnl_nChw8c, 8), (dnnl_nChw16c, 16)]
 
+    /// The layout of `d` among those whose whole-block channel slices are contiguous, if it is one.
+    static func tag(of d: MemoryDesc) -> dnnl_format_tag_t? {
+        guard d.raw.ndims == 4, d.raw.dims.0 == 1 else { return nil }
+        return layouts.first { l in
+            (try? MemoryDesc(dims: [1, d.channels, d.height, d.width], tag: l.tag, type: d.raw.data_type)).map { $0.equals(d) } ?? false
+        }?.tag
+    }
+
     /// nil when the inputs cannot be placed (mixed layouts or types, a partial block, N != 1).
     init?(inputs: [MemoryDesc]) {
         guard let first = inputs.first else { return nil }
