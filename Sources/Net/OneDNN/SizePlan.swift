@@ -26,6 +26,19 @@ final class SizePlan {
     private var workspace: [Memory?]
     private var conversions: [[Memory]]
     private var plain: [(memory: Memory, step: Step?)?]
+    /// Nodes whose output memory lives inside a concatenation's buffer (`ConcatInPlace`).
+    private var placed = Set<Int>()
+    /// Sibling 1x1 convolutions run as one (`SiblingConvs`), by their first member.
+    private let siblings: SiblingConvs
+    private var merged: [Int: Merged] = [:]
+    private struct Merged {
+        var members: [Int]
+        var conv: Conv
+        var forward: PrimitiveDesc
+        var out: Memory
+        var byteOffsets: [Int]
+        var grad: Memory?
+    }
 
     private var grads: [Memory?]
     /// Plain [1, C, H, W] gradient of the objective w.r.t. a node, filled by the caller.
@@ -55,6 +68,7 @@ final class SizePlan {
         conversions = Array(repeating: [], count: n)
         plain = Array(repeating: nil, count: n)
         grads = Array(repeating: nil, count: n)
+        siblings = SiblingConvs(graph: graph)
     }
 
     // MARK: forward
@@ -62,7 +76,9 @@ final class SizePlan {
     func runForward(_ image: Tensor, targets: [Int]) throws {
         for t in targets { try build(t) }
         image.data.withUnsafeBufferPointer { input.floats.update(from: $0.baseAddress!, count: $0.count) }
-        let needed = graph.ancestors(of: targets)
+        var needed = graph.ancestors(of: targets)
+        // A merged convolution's step sits with its first member: run it whichever member is needed.
+        for i in needed.indices where needed[i] { for m in siblings.groups[i] ?? [] { needed[m] = true } }
         for i in needed.indices where needed[i] {
             for step in forwardSteps[i] { try step.run(ctx) }
         }
@@ -119,6 +135,49 @@ final class SizePlan {
         }
     }
 
+    /// Builds a group of sibling 1x1 convolutions as one, placing each member's output in the merged
+    /// output. False (nothing built) where the merged output's layout cannot be sliced by members.
+    private func buildMerged(_ members: [Int]) throws -> Bool {
+        if merged[members[0]] != nil { return true }
+        let convs = members.map { m -> Conv in
+            guard case .conv(let c) = graph.nodes[m].op else { preconditionFailure("sibling \(m) is not a convolution") }
+            return c
+        }
+        let conv = SiblingConvs.merged(convs)
+        let x = out[graph.nodes[members[0]].inputs[0]]!.desc
+        let w = Window(strides: [1, 1], kernel: [1, 1], padBefore: [0, 0], padAfter: [0, 0])
+        let pd = try OpDescriptors.convolutionForward(
+            src: .any([1, x.channels, x.height, x.width], dt), weights: .any(conv.dnnlWeightDims, dt),
+            bias: MemoryDesc(dims: [conv.outChannels], tag: dnnl_x), dst: .any([1, conv.outChannels, x.height, x.width], dt),
+            window: w, activation: conv.activation, ctx)
+        let dstMD = pd.md(dnnl_query_dst_md)
+        // The members' outputs as tensors of their own, in the merged layout: placeable only if they
+        // tile it exactly (whole blocks).
+        var parts: [MemoryDesc] = []
+        for c in convs {
+            guard let tag = ConcatInPlace.tag(of: dstMD),
+                  let d = try? MemoryDesc(dims: [1, c.outChannels, x.height, x.width], tag: tag, type: dstMD.raw.data_type) else { return false }
+            parts.append(d)
+        }
+        guard let layout = ConcatInPlace(inputs: parts), layout.dst.equals(dstMD) else { return false }
+        let first = members[0]
+        let prim = try make(pd, op: "convolution forward of \(name(first)) and its siblings")
+        let src = try output(graph.nodes[first].inputs[0], as: pd.md(dnnl_query_src_md))
+        let wts = try store.weights(node: -first, conv: conv, as: pd.md(dnnl_query_weights_md))
+        let bias = try store.bias(node: -first, conv: conv)
+        let dst = try Memory(dstMD, ctx)
+        forwardSteps[first].append(Step(prim, [(Arg.src, src), (Arg.weights, wts), (Arg.bias, bias), (Arg.dst, dst)]))
+        for (k, m) in members.enumerated() {
+            let o = try Memory(parts[k], ctx)
+            try o.place(in: dst, at: layout.byteOffsets[k])
+            out[m] = o
+            windows[m] = w
+            placed.insert(m)
+        }
+        merged[first] = Merged(members: members, conv: conv, forward: pd, out: dst, byteOffsets: layout.byteOffsets)
+        return true
+    }
+
     private func make(_ pd: PrimitiveDesc, op: String) throws -> Primitive {
         let p = try Primitive(pd, op: op)
         primitives.append(p)
@@ -152,6 +211,7 @@ final class SizePlan {
             guard x0.channels == conv.inChannels else {
                 throw OneDNNError.invalidGraph("\(name(i)) expects \(conv.inChannels) input channels, gets \(x0.channels)")
             }
+            if let members = siblings.groups[i], try buildMerged(members) { return }
             let p = conv.padding
             let (oh, ow) = conv.outputSize(height: x0.height, width: x0.width)
             guard oh > 0, ow > 0, conv.fits(height: x0.height, width: x0.width) else {
@@ -222,6 +282,27 @@ final class SizePlan {
             forwardPD[i] = pd; windows[i] = w; out[i] = dst
 
         case .concat:
+            // Each input written straight into its slice (no copy) where the layouts allow; an input
+            // placed once (into another concat), the image, or a concat's own buffer stays where it is.
+            if let inPlace = ConcatInPlace(inputs: node.inputs.map { out[$0]!.desc }) {
+                let dst = try Memory(inPlace.dst, ctx)
+                for (j, offset) in zip(node.inputs, inPlace.byteOffsets) {
+                    var movable = j != 0 && !placed.contains(j)
+                    if case .concat = graph.nodes[j].op { movable = false }
+                    if movable {
+                        try out[j]!.place(in: dst, at: offset)
+                        placed.insert(j)
+                    } else {
+                        // Its memory lives elsewhere (a sibling convolution's, a concat's, the image): copy it in.
+                        let slot = try Memory(out[j]!.desc, ctx)
+                        try slot.place(in: dst, at: offset)
+                        let r = try make(OpDescriptors.reorder(from: out[j]!.desc, to: slot.desc, accumulate: false, ctx), op: "\(name(j)) into \(name(i))")
+                        forwardSteps[i].append(Step(r, [(Arg.src, out[j]!), (Arg.dst, slot)]))
+                    }
+                }
+                out[i] = dst
+                return
+            }
             var srcs = node.inputs.map { out[$0]! }
             guard srcs.allSatisfy({ $0.desc.height == x0.height && $0.desc.width == x0.width }) else {
                 throw OneDNNError.invalidGraph("\(name(i)) concatenates inputs of different spatial sizes")
@@ -298,6 +379,18 @@ final class SizePlan {
 
     private func grad(_ i: Int) throws -> Memory {
         if let g = grads[i] { return g }
+        if let first = siblings.groups[i]?.first, var group = merged[first] {
+            // Siblings' gradients side by side, as their outputs are: one backward for all.
+            let whole = try Memory(group.out.desc, ctx)
+            for (k, m) in group.members.enumerated() {
+                let g = try Memory(out[m]!.desc, ctx)
+                try g.place(in: whole, at: group.byteOffsets[k])
+                grads[m] = g
+            }
+            group.grad = whole
+            merged[first] = group
+            return grads[i]!
+        }
         let g = try Memory(out[i]!.desc, ctx)
         grads[i] = g
         return g
@@ -311,7 +404,9 @@ final class SizePlan {
     }
 
     private func buildBackward(_ targets: [Int]) throws -> [Step] {
-        let needed = graph.ancestors(of: targets)
+        var needed = graph.ancestors(of: targets)
+        // Merged siblings go backward together (at the first member): a member no term reaches gets zeros.
+        for i in needed.indices where needed[i] { for m in siblings.groups[i] ?? [] { needed[m] = true } }
         var contributions = Array(repeating: 0, count: graph.nodes.count)
         var steps: [Step] = []
 
@@ -354,6 +449,39 @@ final class SizePlan {
                 break
 
             case .conv(let conv):
+                if let members = siblings.groups[i], let first = members.first, merged[first] != nil {
+                    // Deferred to the first member: by then every member's gradient is complete.
+                    guard i == first else { break }
+                    for m in members where contributions[m] == 0 {
+                        let z = try Memory(out[m]!.desc, ctx)
+                        z.handle.initializeMemory(as: UInt8.self, repeating: 0, count: z.desc.byteSize)
+                        try contribute(z, to: m)
+                    }
+                    let group = merged[first]!
+                    let g = group.grad!
+                    if conv.activation != .none {
+                        let pd = try OpDescriptors.activationBackward(conv.activation, diff: g.desc, dst: group.out.desc, hint: nil, ctx)
+                        let prim = try make(pd, op: "\(conv.activation) backward of \(name(i)) and its siblings")
+                        steps.append(Step(prim, [(Arg.dst, group.out), (Arg.diffDst, g), (Arg.diffSrc, g)]))
+                    }
+                    let xd = out[x]!.desc, od = group.out.desc
+                    let pd = try OpDescriptors.convolutionBackwardData(
+                        diffSrc: .any([1, xd.channels, xd.height, xd.width], dt), weights: .any(group.conv.dnnlWeightDims, dt),
+                        diffDst: .any([1, od.channels, od.height, od.width], dt), window: windows[i]!, hint: group.forward, ctx)
+                    let prim = try make(pd, op: "convolution backward data of \(name(i)) and its siblings")
+                    let wts = try store.weights(node: -i, conv: group.conv, as: pd.md(dnnl_query_weights_md))
+                    var dd = g
+                    let ddMD = pd.md(dnnl_query_diff_dst_md)
+                    if !g.desc.equals(ddMD) {
+                        dd = try temp(ddMD, &inTemps)
+                        let r = try make(OpDescriptors.reorder(from: g.desc, to: ddMD, accumulate: false, ctx), op: "gradient of \(name(i)) and its siblings layout")
+                        steps.append(Step(r, [(Arg.src, g), (Arg.dst, dd)]))
+                    }
+                    let (ds, finish) = try destination(x, pd.md(dnnl_query_diff_src_md))
+                    steps.append(Step(prim, [(Arg.diffDst, dd), (Arg.weights, wts), (Arg.diffSrc, ds)]))
+                    try finish()
+                    break
+                }
                 let g = try grad(i)
                 if conv.activation != .none {
                     let pd = try OpDescriptors.activationBackward(conv.activation, diff: g.desc, dst: out[i]!.desc, hint: nil, ctx)
