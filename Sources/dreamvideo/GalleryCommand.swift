@@ -4,6 +4,7 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
 /// `dreamvideo gallery`: what each layer (or each channel of one layer) paints, on one labelled sheet.
@@ -40,7 +41,7 @@ struct GalleryCommand: ParsableCommand {
     var layers: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "One tile per channel of this layer: its N channels most excited by the picture (default N: \(defaultChannels)).",
+        "One tile per channel of this layer: its N channels most excited by the picture (default N: \(GalleryLayers.defaultChannels)).",
         valueName: "layer[:n]"))
     var channels: String?
 
@@ -56,8 +57,6 @@ struct GalleryCommand: ParsableCommand {
 
     @Flag(name: .long, help: "Replace the output PNG if it exists.")
     var overwrite = false
-
-    static let defaultChannels = 16
 
     func validate() throws {
         if layers != nil && channels != nil { throw CommandError.layersAndChannels }
@@ -77,11 +76,11 @@ struct GalleryCommand: ParsableCommand {
 
         var specs: [String]
         if let channels {
-            let (layer, count) = try Self.channelRequest(channels, network: network)
+            let (layer, count) = try GalleryLayers.channelRequest(channels, network: network)
             let picked = try Gallery.mostActiveChannels(of: layer, in: start, network: network, count: count)
             specs = picked.map { "\(layer):\($0)" }
         } else if let layers {
-            specs = try Self.layerList(layers, network: network)
+            specs = try GalleryLayers.layerList(layers, network: network)
         } else {
             specs = network.layers
         }
@@ -107,42 +106,5 @@ struct GalleryCommand: ParsableCommand {
         progress.announce(String(format: "  %.1f s", (clock.now - last).inSeconds))
         try output.write(image)
         progress.announce("wrote \(output.path)")
-    }
-
-    /// "a,b,c": each a layer of the network (with optional channels), checked here so the message names --layers.
-    static func layerList(_ text: String, network: Network) throws -> [String] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.contains(where: \.isEmpty) else { throw CommandError.badLayerList(text) }
-        // A channel list continues after a colon ("mixed_5:12,40"): numbers join the layer before them.
-        var specs: [String] = []
-        for item in items {
-            if Int(item) != nil, let previous = specs.last, previous.contains(":") {
-                specs[specs.count - 1] += "," + item
-                continue
-            }
-            let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let name = parts[0]
-            if parts.count == 2 && parts[1].split(separator: ",", omittingEmptySubsequences: false).contains(where: { Int($0).map { $0 < 0 } ?? true }) {
-                throw CommandError.badLayerSpec(item)
-            }
-            guard network.layers.contains(name) else {
-                throw CommandError.unknownLayer(name, option: "--layers", model: network.name, layers: network.layers)
-            }
-            specs.append(item)
-        }
-        return specs
-    }
-
-    /// "layer" or "layer:n".
-    static func channelRequest(_ text: String, network: Network) throws -> (layer: String, count: Int) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard (1...2).contains(parts.count) else { throw CommandError.badChannels(text) }
-        let layer = parts[0]
-        guard network.layers.contains(layer) else {
-            throw CommandError.unknownLayer(layer, option: "--channels", model: network.name, layers: network.layers)
-        }
-        guard parts.count == 2 else { return (layer, defaultChannels) }
-        guard let n = Int(parts[1]), (1...256).contains(n) else { throw CommandError.badChannels(text) }
-        return (layer, n)
     }
 }

@@ -4,6 +4,7 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
 /// The dream settings `dream` and `gallery` share; each left out takes the built-in default
@@ -42,35 +43,10 @@ struct StillDreamOptions: ParsableArguments {
     }
 }
 
-/// A PNG that `dream` or `gallery` writes, checked before any work: a mistake costs no dreaming,
-/// and PNGWriter writes it under a temporary name, so a failure leaves nothing behind.
-struct StillOutput {
-    let path: String
-
-    /// `reads`: the pictures the command reads; -o may not be one of them, even with --overwrite.
-    init(path: String, overwrite: Bool, reads: [ReadFile]) throws {
-        guard path.lowercased().hasSuffix(".png") else { throw CommandError.notPNG(path) }
-        let fm = FileManager.default
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue { throw CommandError.pngIsDirectory(path) }
-        if !dir.isEmpty && !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
-            throw CommandError.outputDirectoryMissing(dir)
-        }
-        try Outputs.checkWritable(dir.isEmpty ? "." : dir)
-        try reads.refuse(WrittenPath(what: "-o", path: path, choose: "-o"))
-        if fm.fileExists(atPath: path) && !overwrite { throw CommandError.outputExists(path) }
-        self.path = path
-    }
-
-    func write(_ image: FloatImage) throws { try PNGWriter.write(image, to: path) }
-}
-
-/// The oneDNN engine on a model, as render and bench make it.
+/// The oneDNN engine on a model, as dream and gallery make it.
 func loadNetwork(_ name: String, engine: EngineOptions) throws -> Network {
     let threads = engine.resolvedThreads()
     let precision = engine.resolvedPrecision()
-    _ = try ModelStore().entry(named: name)
-    let model = try ModelStore().load(name: name)
-    return try Network(model: model, backend: .onednn, threads: threads, precision: precision)
+    try EngineChoice.checkModel(name)
+    return try EngineChoice.network(name, threads: threads, precision: precision)
 }
