@@ -64,12 +64,7 @@ extension RenderRequest {
 
     /// The schedule resolved on `network`, guided by `guide`, each segment's channels checked at `size`.
     func resolve(_ schedule: Schedule, on network: Network, guide: FloatImage?, size: OutputSize) throws -> ResolvedSchedule {
-        var resolved = try schedule.resolved(for: network)
-        if let guide { resolved = try resolved.guided(by: guide, network: network) }
-        for segment in resolved.segments {
-            try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
-        }
-        return resolved
+        try resolveSchedule(schedule, on: network, guide: guide, width: size.width, height: size.height)
     }
 
     /// --palette's colours.

@@ -59,29 +59,18 @@ struct DreamCommand: ParsableCommand {
         try reportingErrors { try dreamImage() }
     }
 
+    /// The options as plain values: what Render's DreamPlan sets the dream up from.
+    var request: DreamRequest {
+        var r = DreamRequest(input: input, output: output)
+        r.layer = layer; r.model = model; r.size = size; r.guide = guide
+        r.settings = dream.settings; r.seed = dream.seed
+        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        return r
+    }
+
     private func dreamImage() throws {
-        let size = self.size
-        let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)]
-                                                + (guide.map { [ReadFile(option: "--guide", path: $0)] } ?? []))
-        _ = try ModelStore().entry(named: model)
-        let image = try ImageDecoder().decode(path: input)
-        let guideImage = try guide.map { try ImageDecoder().decode(path: $0) }
-        let start: FloatImage
-        if let size {
-            start = image.coverCropped(width: size.width, height: size.height)
-        } else {
-            let kept = StillSize.kept(image, name: input)
-            start = kept.image
-            if let note = kept.note { ProgressLine(total: 1).announce(note) }
-        }
-
-        let network = try loadNetwork(model, engine: engine)
-        let spec = layer ?? network.model.defaultLayer
-        var resolved = try dream.schedule(spec, network: network)
-        if let g = guideImage { resolved = try resolved.guided(by: g, network: network) }
-        let segment = resolved.segments[0]
-        try network.checkChannels(of: segment.objective, height: start.height, width: start.width)
-
+        let plan = try DreamPlan(request: request) { ProgressLine(total: 1).announce($0) }
+        let (output, start, network, segment) = (plan.output, plan.start, plan.network, plan.segment)
         let d = segment.settings.dream(forFrame: 1)
         let progress = ProgressLine(total: 1)
         progress.announce("\(network.name), \(segment.layerDescription), \(start.width)x\(start.height), "

@@ -33,13 +33,17 @@ struct StillDreamOptions: ParsableArguments {
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same picture.")
     var seed: UInt64 = 0
 
-    /// The schedule segment that dreams `spec` ("mixed_4", "mixed_5:12,40") with these settings:
-    /// the same parsing, checks and objective as a video's --layer.
-    func schedule(_ spec: String, network: Network) throws -> ResolvedSchedule {
-        var o = Overrides(layer: spec, frames: 1, octaves: octaves, octaveScale: octaveScale, steps: steps,
-                          stepSize: stepSize, jitter: jitter)
+    /// These settings as values (DreamRequest.settings).
+    var settings: Overrides {
+        var o = Overrides(octaves: octaves, octaveScale: octaveScale, steps: steps, stepSize: stepSize, jitter: jitter)
         o.dreamScale = dreamScale
-        return try Schedule.single(layer: spec, frames: 1).applying(o).resolved(for: network)
+        return o
+    }
+
+    /// The schedule segment that dreams `spec` ("mixed_4", "mixed_5:12,40") with these settings:
+    /// the same parsing, checks and objective as a video's --layer (DreamPlan.schedule).
+    func schedule(_ spec: String, network: Network) throws -> ResolvedSchedule {
+        try DreamPlan.schedule(spec, settings: settings).resolved(for: network)
     }
 }
 
