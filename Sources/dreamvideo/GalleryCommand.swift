@@ -67,36 +67,24 @@ struct GalleryCommand: ParsableCommand {
         try reportingErrors { try gallery() }
     }
 
-    private func gallery() throws {
-        let size = self.size
-        let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)])
-        _ = try ModelStore().entry(named: model)
-        let start = try ImageDecoder().decode(path: input).coverCropped(width: size.width, height: size.height)
-        let network = try loadNetwork(model, engine: engine)
+    /// The options as plain values: what Render's GalleryPlan sets the sheet up from.
+    var request: GalleryRequest {
+        var r = GalleryRequest(input: input, output: output)
+        r.model = model; r.layers = layers; r.channels = channels; r.size = size; r.columns = columns
+        r.settings = dream.settings; r.seed = dream.seed
+        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        return r
+    }
 
-        var specs: [String]
-        if let channels {
-            let (layer, count) = try GalleryLayers.channelRequest(channels, network: network)
-            let picked = try Gallery.mostActiveChannels(of: layer, in: start, network: network, count: count)
-            specs = picked.map { "\(layer):\($0)" }
-        } else if let layers {
-            specs = try GalleryLayers.layerList(layers, network: network)
-        } else {
-            specs = network.layers
-        }
-        let tiles = try specs.map { spec in
-            let segment = try dream.schedule(spec, network: network).segments[0]
-            try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
-            return Gallery.Tile(label: spec, segment: segment)
-        }
-        let sheet = ContactSheet(tileWidth: size.width, tileHeight: size.height,
-                                 columns: columns ?? ContactSheet.columns(for: tiles.count))
+    private func gallery() throws {
+        let plan = try GalleryPlan(request: request)
+        let (output, start, network, tiles, sheet, size) = (plan.output, plan.start, plan.network, plan.tiles, plan.sheet, self.size)
         let total = sheet.size(for: tiles.count)
         let progress = ProgressLine(total: tiles.count)
         progress.announce("\(network.name): \(tiles.count) tiles of \(size.width)x\(size.height) -> \(output.path) (\(total.width)x\(total.height))")
         let clock = ContinuousClock()
         var last = clock.now
-        let image = try Gallery(tiles: tiles, sheet: sheet, seed: dream.seed).render(start, network: network) { done, count, label in
+        let image = try Gallery(tiles: tiles, sheet: sheet, seed: plan.seed).render(start, network: network) { done, count, label in
             if done > 0 {
                 progress.announce(String(format: "  %.1f s", (clock.now - last).inSeconds))
             }

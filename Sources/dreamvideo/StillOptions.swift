@@ -39,18 +39,4 @@ struct StillDreamOptions: ParsableArguments {
         o.dreamScale = dreamScale
         return o
     }
-
-    /// The schedule segment that dreams `spec` ("mixed_4", "mixed_5:12,40") with these settings:
-    /// the same parsing, checks and objective as a video's --layer (DreamPlan.schedule).
-    func schedule(_ spec: String, network: Network) throws -> ResolvedSchedule {
-        try DreamPlan.schedule(spec, settings: settings).resolved(for: network)
-    }
-}
-
-/// The oneDNN engine on a model, as dream and gallery make it.
-func loadNetwork(_ name: String, engine: EngineOptions) throws -> Network {
-    let threads = engine.resolvedThreads()
-    let precision = engine.resolvedPrecision()
-    try EngineChoice.checkModel(name)
-    return try EngineChoice.network(name, threads: threads, precision: precision)
 }

@@ -39,3 +39,25 @@ final class DreamPlanTests: XCTestCase {
                        + "with or without --overwrite: choose another -o")
     }
 }
+
+/// `gallery`'s setup, called directly.
+final class GalleryPlanTests: XCTestCase {
+    func testTheTilesAreTheLayersListedWithTheirChannelsLaidOutInAGrid() throws {
+        _ = try TestData.store(with: "squeezenet1_1")
+        let dir = try makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let input = try RenderFixtures.startImage(in: dir)
+        var request = GalleryRequest(input: input, output: dir + "/sheet.png")
+        request.model = "squeezenet1_1"
+        request.layers = "fire3,fire5:4,9,fire9"
+        request.size = OutputSize(width: 96, height: 80)
+        request.threads = 1
+        let plan = try GalleryPlan(request: request)
+        XCTAssertEqual(plan.tiles.map(\.label), ["fire3", "fire5:4,9", "fire9"])
+        XCTAssertEqual(plan.tiles.map(\.segment.layerDescription), ["fire3", "fire5:4,9", "fire9"])
+        XCTAssertEqual([plan.start.width, plan.start.height], [96, 80])
+        let total = plan.sheet.size(for: plan.tiles.count)
+        XCTAssertGreaterThanOrEqual(total.width, 2 * 96, "three tiles take at least two columns")
+        XCTAssertFalse(fileExists(dir + "/sheet.png"), "setting up writes nothing")
+    }
+}
