@@ -25,7 +25,7 @@ let package = Package(
         // measured no faster (DEVELOPERS.md, "Build settings").
         //
         // Data flows one way: Files <- Imaging <- Schedule; Net (oneDNN) and both <- FrameLoop;
-        // Imaging <- Media (FFmpeg, libpng, libjpeg-turbo); all of them <- the command. Imaging, Schedule
+        // Imaging <- Media (FFmpeg, libpng, libjpeg-turbo); all of them <- Render <- the command. Imaging, Schedule
         // and Media do not link oneDNN (nor do their fuzz targets).
         .target(name: "Files"),
         .target(name: "Imaging"),
@@ -33,8 +33,11 @@ let package = Package(
         .target(name: "Net", dependencies: ["CDNNL", "Files", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "FrameLoop", dependencies: ["Net", "Imaging", "Schedule"]),
         .target(name: "Media", dependencies: ["Files", "Imaging", "CFFmpeg", "CPNG", "CTurboJPEG"]),
+        // What a render needs set up from its options (a plain RenderRequest, no ArgumentParser): the
+        // plans, the settings record and resume contract, output path policy, preset lookup.
+        .target(name: "Render", dependencies: ["Files", "Net", "Imaging", "Schedule", "FrameLoop", "Media"]),
         .executableTarget(name: "dreamvideo", dependencies: [
-            "Files", "Net", "Imaging", "Schedule", "FrameLoop", "Media",
+            "Files", "Net", "Imaging", "Schedule", "FrameLoop", "Media", "Render",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "NetTests", dependencies: ["Files", "Net", "Imaging", "Media", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FrameLoopTests", dependencies: ["Files", "Imaging", "Schedule", "FrameLoop", "Net", "TestSupport"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "Imaging", "FrameLoop", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "RenderTests", dependencies: ["Render", "Files", "Net", "Imaging", "Schedule", "FrameLoop", "Media", "TestSupport"]),
         .testTarget(name: "CommandTests", dependencies: ["dreamvideo", "Files", "Net", "Imaging", "Schedule", "FrameLoop", "Media", "TestSupport"]),
     ]
 )

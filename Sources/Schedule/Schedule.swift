@@ -185,7 +185,7 @@ public struct Schedule: Sendable, Equatable {
     }
 
     /// "mixed_5", or "mixed_5:12" / "mixed_5:12,40,97" for only those channels of the layer.
-    static func layerWeight(_ spec: String, weight: Float, file: String, place: String) throws(ScheduleError) -> LayerWeight {
+    public static func layerWeight(_ spec: String, weight: Float, file: String, place: String) throws(ScheduleError) -> LayerWeight {
         guard let colon = spec.firstIndex(of: ":") else { return LayerWeight(name: spec, weight: weight, place: place) }
         let name = String(spec[..<colon])
         var channels: [Int] = []

@@ -4,6 +4,7 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
 /// Times one dream step of the oneDNN engine and prints the figures one a line, `name: value`,

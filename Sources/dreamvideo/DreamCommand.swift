@@ -4,6 +4,7 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
 /// `dreamvideo dream`: one picture dreamed once, as the video's first frame would be, into a PNG.
@@ -22,9 +23,7 @@ struct DreamCommand: ParsableCommand {
           dreamvideo dream photo.jpg -o dog.png --model squeezenet1_1 --layer fire7 --steps 20
         """)
 
-    /// Longest side kept from the input when no --size is given: larger pictures are dreamed in tiles
-    /// anyway, and a 1280-pixel dream already takes a minute on two cores.
-    static let maxSide = 1280
+    static let maxSide = StillSize.maxSide
 
     @Argument(help: "The image to dream on (PNG or JPEG).")
     var input: String
@@ -60,29 +59,18 @@ struct DreamCommand: ParsableCommand {
         try reportingErrors { try dreamImage() }
     }
 
+    /// The options as plain values: what Render's DreamPlan sets the dream up from.
+    var request: DreamRequest {
+        var r = DreamRequest(input: input, output: output)
+        r.layer = layer; r.model = model; r.size = size; r.guide = guide
+        r.settings = dream.settings; r.seed = dream.seed
+        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        return r
+    }
+
     private func dreamImage() throws {
-        let size = self.size
-        let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)]
-                                                + (guide.map { [ReadFile(option: "--guide", path: $0)] } ?? []))
-        _ = try ModelStore().entry(named: model)
-        let image = try ImageDecoder().decode(path: input)
-        let guideImage = try guide.map { try ImageDecoder().decode(path: $0) }
-        let start: FloatImage
-        if let size {
-            start = image.coverCropped(width: size.width, height: size.height)
-        } else {
-            let kept = Self.keptSize(image, name: input)
-            start = kept.image
-            if let note = kept.note { ProgressLine(total: 1).announce(note) }
-        }
-
-        let network = try loadNetwork(model, engine: engine)
-        let spec = layer ?? network.model.defaultLayer
-        var resolved = try dream.schedule(spec, network: network)
-        if let g = guideImage { resolved = try resolved.guided(by: g, network: network) }
-        let segment = resolved.segments[0]
-        try network.checkChannels(of: segment.objective, height: start.height, width: start.width)
-
+        let plan = try DreamPlan(request: request) { ProgressLine(total: 1).announce($0) }
+        let (output, start, network, segment) = (plan.output, plan.start, plan.network, plan.segment)
         let d = segment.settings.dream(forFrame: 1)
         let progress = ProgressLine(total: 1)
         progress.announce("\(network.name), \(segment.layerDescription), \(start.width)x\(start.height), "
@@ -90,17 +78,5 @@ struct DreamCommand: ParsableCommand {
         let dreamed = try dreamStill(start, network: TiledNetwork(network), segment: segment, seed: dream.seed)
         try output.write(dreamed)
         progress.announce("wrote \(output.path)")
-    }
-
-    /// The input as it is, or scaled down to fit maxSide x maxSide; a picture with a side below 75
-    /// (1x1, 8x2000) is scaled up to cover 75 a side instead, and `note` says so.
-    static func keptSize(_ image: FloatImage, name: String) -> (image: FloatImage, note: String?) {
-        let scale = min(1, Double(maxSide) / Double(max(image.width, image.height)))
-        let w = Int((Double(image.width) * scale).rounded()), h = Int((Double(image.height) * scale).rounded())
-        guard OutputSize.sides.contains(w), OutputSize.sides.contains(h) else {
-            let fit = OutputSize.fitting(image.width, image.height, name: name, box: (maxSide, maxSide), even: false)
-            return (image.coverCropped(width: fit.size.width, height: fit.size.height), fit.note ?? fit.clause)
-        }
-        return (scale < 1 ? image.resized(width: w, height: h) : image, nil)
     }
 }

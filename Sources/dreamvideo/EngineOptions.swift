@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Net
+import Render
 
 /// How the network runs: the options `render` and `bench` share, checked in one place.
 struct EngineOptions: ParsableArguments {
@@ -16,10 +17,10 @@ struct EngineOptions: ParsableArguments {
         if let n = threads, !Self.threadRange.contains(n) { throw ValidationError(CommandError.badThreads(n).description) }
     }
 
-    static let threadRange = 1...256
+    static let threadRange = EngineChoice.threadRange
 
     func resolvedThreads() -> Int {
-        threads ?? min(Self.threadRange.upperBound, ProcessInfo.processInfo.activeProcessorCount)
+        threads ?? EngineChoice.defaultThreads
     }
 
     func resolvedPrecision() -> Precision { precision }

@@ -4,6 +4,7 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
 /// `dreamvideo gallery`: what each layer (or each channel of one layer) paints, on one labelled sheet.
@@ -40,7 +41,7 @@ struct GalleryCommand: ParsableCommand {
     var layers: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "One tile per channel of this layer: its N channels most excited by the picture (default N: \(defaultChannels)).",
+        "One tile per channel of this layer: its N channels most excited by the picture (default N: \(GalleryLayers.defaultChannels)).",
         valueName: "layer[:n]"))
     var channels: String?
 
@@ -57,8 +58,6 @@ struct GalleryCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace the output PNG if it exists.")
     var overwrite = false
 
-    static let defaultChannels = 16
-
     func validate() throws {
         if layers != nil && channels != nil { throw CommandError.layersAndChannels }
         if let c = columns, !(1...64).contains(c) { throw CommandError.badColumns(c) }
@@ -68,36 +67,24 @@ struct GalleryCommand: ParsableCommand {
         try reportingErrors { try gallery() }
     }
 
-    private func gallery() throws {
-        let size = self.size
-        let output = try StillOutput(path: self.output, overwrite: overwrite, reads: [ReadFile(option: "the input", path: input)])
-        _ = try ModelStore().entry(named: model)
-        let start = try ImageDecoder().decode(path: input).coverCropped(width: size.width, height: size.height)
-        let network = try loadNetwork(model, engine: engine)
+    /// The options as plain values: what Render's GalleryPlan sets the sheet up from.
+    var request: GalleryRequest {
+        var r = GalleryRequest(input: input, output: output)
+        r.model = model; r.layers = layers; r.channels = channels; r.size = size; r.columns = columns
+        r.settings = dream.settings; r.seed = dream.seed
+        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        return r
+    }
 
-        var specs: [String]
-        if let channels {
-            let (layer, count) = try Self.channelRequest(channels, network: network)
-            let picked = try Gallery.mostActiveChannels(of: layer, in: start, network: network, count: count)
-            specs = picked.map { "\(layer):\($0)" }
-        } else if let layers {
-            specs = try Self.layerList(layers, network: network)
-        } else {
-            specs = network.layers
-        }
-        let tiles = try specs.map { spec in
-            let segment = try dream.schedule(spec, network: network).segments[0]
-            try network.checkChannels(of: segment.objective, height: size.height, width: size.width)
-            return Gallery.Tile(label: spec, segment: segment)
-        }
-        let sheet = ContactSheet(tileWidth: size.width, tileHeight: size.height,
-                                 columns: columns ?? ContactSheet.columns(for: tiles.count))
+    private func gallery() throws {
+        let plan = try GalleryPlan(request: request)
+        let (output, start, network, tiles, sheet, size) = (plan.output, plan.start, plan.network, plan.tiles, plan.sheet, self.size)
         let total = sheet.size(for: tiles.count)
         let progress = ProgressLine(total: tiles.count)
         progress.announce("\(network.name): \(tiles.count) tiles of \(size.width)x\(size.height) -> \(output.path) (\(total.width)x\(total.height))")
         let clock = ContinuousClock()
         var last = clock.now
-        let image = try Gallery(tiles: tiles, sheet: sheet, seed: dream.seed).render(start, network: network) { done, count, label in
+        let image = try Gallery(tiles: tiles, sheet: sheet, seed: plan.seed).render(start, network: network) { done, count, label in
             if done > 0 {
                 progress.announce(String(format: "  %.1f s", (clock.now - last).inSeconds))
             }
@@ -107,42 +94,5 @@ struct GalleryCommand: ParsableCommand {
         progress.announce(String(format: "  %.1f s", (clock.now - last).inSeconds))
         try output.write(image)
         progress.announce("wrote \(output.path)")
-    }
-
-    /// "a,b,c": each a layer of the network (with optional channels), checked here so the message names --layers.
-    static func layerList(_ text: String, network: Network) throws -> [String] {
-        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.contains(where: \.isEmpty) else { throw CommandError.badLayerList(text) }
-        // A channel list continues after a colon ("mixed_5:12,40"): numbers join the layer before them.
-        var specs: [String] = []
-        for item in items {
-            if Int(item) != nil, let previous = specs.last, previous.contains(":") {
-                specs[specs.count - 1] += "," + item
-                continue
-            }
-            let parts = item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            let name = parts[0]
-            if parts.count == 2 && parts[1].split(separator: ",", omittingEmptySubsequences: false).contains(where: { Int($0).map { $0 < 0 } ?? true }) {
-                throw CommandError.badLayerSpec(item)
-            }
-            guard network.layers.contains(name) else {
-                throw CommandError.unknownLayer(name, option: "--layers", model: network.name, layers: network.layers)
-            }
-            specs.append(item)
-        }
-        return specs
-    }
-
-    /// "layer" or "layer:n".
-    static func channelRequest(_ text: String, network: Network) throws -> (layer: String, count: Int) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard (1...2).contains(parts.count) else { throw CommandError.badChannels(text) }
-        let layer = parts[0]
-        guard network.layers.contains(layer) else {
-            throw CommandError.unknownLayer(layer, option: "--channels", model: network.name, layers: network.layers)
-        }
-        guard parts.count == 2 else { return (layer, defaultChannels) }
-        guard let n = Int(parts[1]), (1...256).contains(n) else { throw CommandError.badChannels(text) }
-        return (layer, n)
     }
 }

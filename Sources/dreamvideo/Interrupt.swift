@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Render
 
 /// Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed) during a render. The first asks the
 /// render to stop after the frame in progress (it then finalises its outputs and saves a checkpoint);

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Net
+import Render
 
 /// `dreamvideo layers`: every dreamable layer of a network with its shape and what it paints.
 struct LayersCommand: ParsableCommand {

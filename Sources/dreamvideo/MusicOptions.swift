@@ -4,9 +4,10 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
-/// --music and --music-plot.
+/// --music and --music-plot (read and checked by RenderRequest.readMusic, in Render).
 struct MusicOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Dream to music (any audio FFmpeg reads, or a video's sound): the frame count follows its length at --fps (unless --frames), its beats push the zoom and its loudness the step size, and a schedule's layer changes move onto its beats (or what the schedule binds, e.g. \"zoom\": {\"music\": \"onset\", \"base\": 1.01, \"gain\": 0.03}; \"loudness\" too), and it plays in the MP4 (AAC).",
@@ -16,71 +17,4 @@ struct MusicOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "With --music: draw the loudness, the onsets found and the resulting zoom over the frames into this PNG.", valueName: "plot.png"))
     var musicPlot: String?
-
-    /// The music decoded (nil without --music); every mistake is one line before any work.
-    func read(isVideoInput: Bool) throws -> DecodedAudio? {
-        guard let music else {
-            if musicPlot != nil { throw MusicError.plotNeedsMusic }
-            return nil
-        }
-        if isVideoInput { throw MusicError.videoInput }
-        return try AudioReader.read(path: music)
-    }
-
-    /// The plot's output, checked like any PNG the command writes (not an input, not replaced
-    /// without --overwrite; --resume draws it again).
-    func plotOutput(overwrite: Bool, reads: [ReadFile]) throws -> StillOutput? {
-        try musicPlot.map { try StillOutput(path: $0, overwrite: overwrite, reads: reads) }
-    }
-}
-
-enum MusicError: Error, CustomStringConvertible {
-    case plotNeedsMusic
-    case videoInput
-
-    var description: String {
-        switch self {
-        case .plotNeedsMusic: return "--music-plot draws what --music did; add --music song.mp3 or leave out --music-plot"
-        case .videoInput: return "--music applies to a still image input; a video input keeps its own sound with --audio"
-        }
-    }
-}
-
-/// The music of a render: its samples, the curves over the frames, and what it set.
-struct MusicPlan {
-    var path: String
-    var audio: DecodedAudio
-    var fps: Int
-
-    /// Frames the music lasts at `fps` (at least 1): the video ends within half a frame of the sound.
-    var frames: Int { max(1, Int((audio.duration * Double(fps)).rounded())) }
-
-    /// The schedule made as long as the music (or --frames), its layer changes moved onto beats and,
-    /// when it binds nothing, bound by default; with the music's curves over its frames (analysed once:
-    /// the render's frame count is the schedule's).
-    func schedule(_ s: Schedule, frames given: Int?) -> (schedule: Schedule, curves: MusicCurves) {
-        let fitted = s.fitted(toFrames: given ?? frames)
-        let curves = MusicCurves(samples: audio.mono, sampleRate: audio.sampleRate, fps: Double(fps), frames: fitted.totalFrames)
-        return (fitted.snappedToBeats(curves).withDefaultMusicBindings(), curves)
-    }
-
-    var record: RenderSettings.Music {
-        RenderSettings.Music(sha256: RenderSettings.sha256(ofFile: path), sampleRate: audio.sampleRate,
-                             seconds: (audio.duration * 1000).rounded() / 1000)
-    }
-
-    /// The line said when the render starts.
-    func summary(curves: MusicCurves, frames: Int) -> String {
-        String(format: "music: %@, %.1f s at %d Hz, %d onsets; %d frames at %d fps", path, audio.duration, audio.sampleRate,
-               curves.onsets.count, frames, fps)
-    }
-}
-
-extension RenderSettings {
-    /// --music, by content.
-    struct Music: Codable, Equatable {
-        var sha256: String
-        var sampleRate: Int
-        var seconds: Double
-    }
 }

@@ -4,6 +4,7 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
 /// The command: dream a still image into a zooming video (started by DreamVideo.main).
@@ -130,35 +131,30 @@ struct RenderCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        try reportingErrors { try render() }
+        try reportingErrors { try render(request) }
     }
 
-    func chromaChoice() -> MP4Sink.Chroma { chroma }
+    /// The options as plain values: what Render's plans set a render up from.
+    var request: RenderRequest {
+        var r = RenderRequest(input: input)
+        r.schedule = schedule; r.output = output; r.framesDir = framesDir; r.size = size; r.model = model
+        r.fps = fps; r.crf = crf; r.preset = preset; r.codec = codec; r.chroma = chroma; r.seed = seed
+        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.backend = backend
+        r.palette = palette; r.guide = guide; r.overwrite = overwrite; r.resume = resume; r.profile = profile
+        r.overrides = shortcuts.overrides
+        r.mask = maskLoop.mask; r.loop = maskLoop.loop
+        r.music = musicOptions.music; r.musicPlot = musicOptions.musicPlot
+        r.carry = video.carry; r.flow = video.flow.map { $0 == .on }; r.audio = video.audio
+        r.preview = previewOptions.preview
+        r.version = Self.configuration.version
+        return r
+    }
 
-    private func render() throws {
-        try checkAnimatedOutput()
-        // By content, not by name: a video renamed .jpg is still a video.
-        if VideoReader.isVideo(path: input) {
-            try maskLoop.refuseForVideo()
-            _ = try musicOptions.read(isVideoInput: true)
-            try VideoInputPlan(command: self).run()
-            return
+    private func render(_ r: RenderRequest) throws {
+        switch try r.plan() {
+        case .still(let plan): try plan.run()
+        case .video(let plan): try plan.run()
         }
-        try video.refuseForImage()
-        let plan = try RenderPlan(command: self)
-        try plan.run()
-    }
-}
-
-extension RenderCommand {
-    /// The files a render reads besides its input, as the user named them: none may be an output.
-    /// The schedule was located before (a preset's file is read too, so it is kept as well).
-    func readFiles() throws -> [ReadFile] {
-        [ReadFile(option: "--schedule", path: try PresetLocator().locate(schedule).path)]
-            + [palette.map { ReadFile(option: "--palette", path: $0) }, guide.map { ReadFile(option: "--guide", path: $0) },
-               maskLoop.mask.map { ReadFile(option: "--mask", path: $0) },
-               musicOptions.music.map { ReadFile(option: "--music", path: $0) }]
-            .compactMap { $0 }
     }
 }
 

@@ -4,6 +4,7 @@ import FrameLoop
 import Imaging
 import Media
 import Net
+import Render
 import Schedule
 
 /// The dream settings `dream` and `gallery` share; each left out takes the built-in default
@@ -32,45 +33,10 @@ struct StillDreamOptions: ParsableArguments {
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same picture.")
     var seed: UInt64 = 0
 
-    /// The schedule segment that dreams `spec` ("mixed_4", "mixed_5:12,40") with these settings:
-    /// the same parsing, checks and objective as a video's --layer.
-    func schedule(_ spec: String, network: Network) throws -> ResolvedSchedule {
-        var o = Overrides(layer: spec, frames: 1, octaves: octaves, octaveScale: octaveScale, steps: steps,
-                          stepSize: stepSize, jitter: jitter)
+    /// These settings as values (DreamRequest.settings).
+    var settings: Overrides {
+        var o = Overrides(octaves: octaves, octaveScale: octaveScale, steps: steps, stepSize: stepSize, jitter: jitter)
         o.dreamScale = dreamScale
-        return try Schedule.single(layer: spec, frames: 1).applying(o).resolved(for: network)
+        return o
     }
-}
-
-/// A PNG that `dream` or `gallery` writes, checked before any work: a mistake costs no dreaming,
-/// and PNGWriter writes it under a temporary name, so a failure leaves nothing behind.
-struct StillOutput {
-    let path: String
-
-    /// `reads`: the pictures the command reads; -o may not be one of them, even with --overwrite.
-    init(path: String, overwrite: Bool, reads: [ReadFile]) throws {
-        guard path.lowercased().hasSuffix(".png") else { throw CommandError.notPNG(path) }
-        let fm = FileManager.default
-        let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue { throw CommandError.pngIsDirectory(path) }
-        if !dir.isEmpty && !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
-            throw CommandError.outputDirectoryMissing(dir)
-        }
-        try Outputs.checkWritable(dir.isEmpty ? "." : dir)
-        try reads.refuse(WrittenPath(what: "-o", path: path, choose: "-o"))
-        if fm.fileExists(atPath: path) && !overwrite { throw CommandError.outputExists(path) }
-        self.path = path
-    }
-
-    func write(_ image: FloatImage) throws { try PNGWriter.write(image, to: path) }
-}
-
-/// The oneDNN engine on a model, as render and bench make it.
-func loadNetwork(_ name: String, engine: EngineOptions) throws -> Network {
-    let threads = engine.resolvedThreads()
-    let precision = engine.resolvedPrecision()
-    _ = try ModelStore().entry(named: name)
-    let model = try ModelStore().load(name: name)
-    return try Network(model: model, backend: .onednn, threads: threads, precision: precision)
 }

@@ -5,14 +5,14 @@ import Net
 /// Reads a file the program wrote itself (a checkpoint, a settings record) whole, but only if it is
 /// a regular file, not a symlink (BoundedFile with O_NOFOLLOW), no larger than `limit` bytes, the
 /// most such a file can hold for this render; the failures are worded for such a file.
-enum OwnFileRead {
-    enum Failure: Error, CustomStringConvertible {
+public enum OwnFileRead {
+    public enum Failure: Error, CustomStringConvertible {
         case missing
         case notRegular(String)
         case tooLarge(size: Int, limit: Int)
         case unreadable(String)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .missing: return "does not exist"
             case .notRegular(let kind): return "is \(kind), not a file dreamvideo wrote"
@@ -22,7 +22,7 @@ enum OwnFileRead {
         }
     }
 
-    static func read(_ path: String, limit: Int) throws(Failure) -> Data {
+    public static func read(_ path: String, limit: Int) throws(Failure) -> Data {
         do throws(BoundedFile.Failure) {
             return Data(try BoundedFile.read(path, limit: limit, followingSymlinks: false))
         } catch {

@@ -1,16 +1,16 @@
 import Foundation
 
 /// The --size option, and the size a render takes without it.
-struct OutputSize: Equatable {
+public struct OutputSize: Equatable {
     /// Inception-v3 needs 75 px to reach its deepest layer; above 8192 a frame no longer fits in memory comfortably.
-    static let sides = 75...8192
+    public static let sides = 75...8192
 
-    var width: Int
-    var height: Int
+    public var width: Int
+    public var height: Int
 
-    init(width: Int, height: Int) { self.width = width; self.height = height }
+    public init(width: Int, height: Int) { self.width = width; self.height = height }
 
-    init(parsing text: String) throws {
+    public init(parsing text: String) throws {
         let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
         guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]) else { throw CommandError.badSize(text) }
         guard Self.sides.contains(w), Self.sides.contains(h) else { throw CommandError.sizeOutOfRange(width: w, height: h) }
@@ -20,30 +20,30 @@ struct OutputSize: Equatable {
     /// With no --size, the output fits within this, keeping the input's aspect: a 4000x3000 phone
     /// photo at full size took 138 s for frame 1 and forecast 34 h for the default walk, with
     /// patterns tiny against the frame.
-    static let defaultBox = (width: 1920, height: 1080)
+    public static let defaultBox = (width: 1920, height: 1080)
 
     /// The input's size made even (H.264 in yuv420p wants even sides).
-    init(evenFrom width: Int, _ height: Int) throws {
+    public init(evenFrom width: Int, _ height: Int) throws {
         let w = width - width % 2, h = height - height % 2
         guard Self.sides.contains(w), Self.sides.contains(h) else { throw CommandError.sizeOutOfRange(width: w, height: h) }
         self.width = w; self.height = h
     }
 
     /// How a picture's size was brought to a render's when no --size is given.
-    struct Fit {
-        var size: OutputSize
+    public struct Fit {
+        public var size: OutputSize
         /// A line of its own when the picture had to be scaled up (or cropped): "note: NAME is 1x1; ...".
-        var note: String?
+        public var note: String?
         /// For the render's first line when the picture was scaled down to fit the box:
         /// "the input's 4000x3000 fitted within 1920x1080; --size WxH for another".
-        var clause: String?
+        public var clause: String?
     }
 
     /// The size of a render of a `width` x `height` picture when no --size is given: the picture's own,
     /// made even (H.264 in yuv420p wants even sides), scaled down (never up) to fit within `box`, and
     /// scaled up if a side is below `sides` (the networks need 75 pixels), keeping its shape; one too
     /// thin for both is also cropped along its long side (the start image covers the frame, centred).
-    static func fitting(_ width: Int, _ height: Int, name: String, box: (width: Int, height: Int) = defaultBox,
+    public static func fitting(_ width: Int, _ height: Int, name: String, box: (width: Int, height: Int) = defaultBox,
                         even: Bool = true) -> Fit {
         func evened(_ n: Int) -> Int { even ? n - n % 2 : n }
         let lo = even ? sides.lowerBound + sides.lowerBound % 2 : sides.lowerBound

@@ -2,12 +2,12 @@ import Foundation
 
 /// A file or folder by device and inode: two paths name the same file (./a and a, a hard link, a
 /// symlink and its target) exactly when these are equal. Strings cannot tell.
-struct FileIdentity: Equatable {
-    var device: UInt64
-    var inode: UInt64
+public struct FileIdentity: Equatable {
+    public var device: UInt64
+    public var inode: UInt64
 
     /// nil when nothing is at `path` (stat follows symlinks: a link names what it points at).
-    init?(_ path: String) {
+    public init?(_ path: String) {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         device = UInt64(st.st_dev); inode = UInt64(st.st_ino)
@@ -15,26 +15,30 @@ struct FileIdentity: Equatable {
 }
 
 /// A file the render reads, with how the user named it: "the input", "--schedule", "--palette", "--guide".
-struct ReadFile {
-    var option: String
-    var path: String
+public struct ReadFile {
+    public var option: String
+    public var path: String
+
+    public init(option: String, path: String) { self.option = option; self.path = path }
 }
 
 /// A path the render writes, with what it is (an option, "-o", or a description, "the settings
 /// record of -o out.mp4") and the option that chooses it ("-o", "--frames-dir").
-struct WrittenPath {
-    var what: String
-    var path: String
-    var choose: String
+public struct WrittenPath {
+    public var what: String
+    public var path: String
+    public var choose: String
+
+    public init(what: String, path: String, choose: String) { self.what = what; self.path = path; self.choose = choose }
 
     /// "-o out.mp4", or "out.mp4.json (the settings record of -o out.mp4)".
-    var described: String { what.hasPrefix("-") ? "\(what) \(path)" : "\(path) (\(what))" }
+    public var described: String { what.hasPrefix("-") ? "\(what) \(path)" : "\(path) (\(what))" }
 }
 
 extension Array where Element == ReadFile {
     /// Refuses, naming both, when `written` is one of these files: writing it would destroy what the
     /// render reads, and --overwrite does not change that.
-    func refuse(_ written: WrittenPath) throws {
+    public func refuse(_ written: WrittenPath) throws {
         guard let out = FileIdentity(written.path) else { return }
         if let read = first(where: { FileIdentity($0.path) == out }) {
             var isDir: ObjCBool = false

@@ -8,66 +8,66 @@ import Schedule
 /// Everything that decides a render's frames, fully resolved (every default filled in): written
 /// beside the output as JSON and into the MP4's metadata so that anyone can reproduce the video,
 /// and kept in a checkpoint so that `--resume` continues only the render that was started.
-struct RenderSettings: Codable, Equatable {
-    var program = "dreamvideo"
-    var version: String
+public struct RenderSettings: Codable, Equatable {
+    public var program = "dreamvideo"
+    public var version: String
     /// The command line as typed (without --resume/--overwrite), the shortest way to run it again.
-    var command: [String]
-    var input: String
-    var inputSHA256: String
-    var size: String
-    var model: String
+    public var command: [String]
+    public var input: String
+    public var inputSHA256: String
+    public var size: String
+    public var model: String
     /// As recorded beside the weights by `make models` (nil for weights fetched before checksums existed).
-    var modelSHA256: String?
-    var backend: String
+    public var modelSHA256: String?
+    public var backend: String
     /// f32 or bf16: bf16 dreams look the same but are not the same numbers.
-    var precision: String
+    public var precision: String
     /// Part of the result: the same seed with another thread count may round differently.
-    var threads: Int
-    var seed: UInt64
-    var mp4: String?
-    var framesDir: String?
-    var encoder: Encoder?
+    public var threads: Int
+    public var seed: UInt64
+    public var mp4: String?
+    public var framesDir: String?
+    public var encoder: Encoder?
     /// The pictures behind --palette and --guide, by content.
-    var paletteSHA256: String?
-    var guideSHA256: String?
+    public var paletteSHA256: String?
+    public var guideSHA256: String?
     /// Itself a schedule file: `--schedule` can read this object back.
-    var schedule: ScheduleRecord
+    public var schedule: ScheduleRecord
     /// For a video input: how each frame carries the previous dream (nil for a still image).
-    var videoInput: VideoInput?
+    public var videoInput: VideoInput?
     /// --mask's picture by content, and --loop (both absent when not given).
-    var maskSHA256: String?
-    var loop: Bool?
+    public var maskSHA256: String?
+    public var loop: Bool?
     /// --music: the sound that set the frame count and drove the schedule's music bindings.
-    var music: Music?
+    public var music: Music?
 
-    struct VideoInput: Codable, Equatable {
-        var carry: Double
-        var flow: Bool
-        var audio: Bool
+    public struct VideoInput: Codable, Equatable {
+        public var carry: Double
+        public var flow: Bool
+        public var audio: Bool
         /// The output's frame rate as a fraction (the source's unless --fps).
-        var frameRate: String
+        public var frameRate: String
     }
 
-    struct Encoder: Codable, Equatable {
-        var codec: String
-        var crf: Int
-        var preset: String
-        var fps: Int
+    public struct Encoder: Codable, Equatable {
+        public var codec: String
+        public var crf: Int
+        public var preset: String
+        public var fps: Int
         /// "420" or "444" (absent in settings written before --chroma: 420).
-        var chroma: String?
+        public var chroma: String?
     }
 
-    static func encoder() -> JSONEncoder {
+    public static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return e
     }
 
-    var json: Data { (try? Self.encoder().encode(self)) ?? Data() }
+    public var json: Data { (try? Self.encoder().encode(self)) ?? Data() }
 
     /// One line, for the MP4's comment tag.
-    var compactJSON: String {
+    public var compactJSON: String {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: (try? e.encode(self)) ?? Data(), as: UTF8.self)
@@ -76,7 +76,7 @@ struct RenderSettings: Codable, Equatable {
     /// The first setting that differs between a checkpoint's render and this one, as (key, then, now);
     /// nil when the two make the same frames. The command line and the input's path may differ
     /// (a resume adds --resume; the input may be reached by another path): the input's hash may not.
-    func firstDifference(from earlier: RenderSettings) -> (key: String, then: String, now: String)? {
+    public func firstDifference(from earlier: RenderSettings) -> (key: String, then: String, now: String)? {
         func flat(_ s: RenderSettings) -> [String: String] {
             var s = s
             s.command = []; s.input = ""
@@ -98,7 +98,7 @@ struct RenderSettings: Codable, Equatable {
     }
 
     /// What the user gave that a key of `firstDifference` records, in the command's own words.
-    static func setting(_ key: String) -> String {
+    public static func setting(_ key: String) -> String {
         let top = String(key.prefix { $0 != "." && $0 != "[" })
         switch top {
         case "inputSHA256": return "the input's content"
@@ -128,20 +128,24 @@ struct RenderSettings: Codable, Equatable {
 /// What `--resume` needs: the settings of the render that was stopped and the loop's state after
 /// the last frame its outputs hold. One JSON file beside the output (the canvas as raw Float32,
 /// base64); written whole to a temporary and renamed, so it is never half there.
-struct Checkpoint: Codable {
-    var format = 1
-    var settings: RenderSettings
-    var totalFrames: Int
-    var state: ZoomLoop.State
+public struct Checkpoint: Codable {
+    public var format = 1
+    public var settings: RenderSettings
+    public var totalFrames: Int
+    public var state: ZoomLoop.State
 
-    static func path(forOutput primary: String) -> String {
+    public init(settings: RenderSettings, totalFrames: Int, state: ZoomLoop.State) {
+        self.settings = settings; self.totalFrames = totalFrames; self.state = state
+    }
+
+    public static func path(forOutput primary: String) -> String {
         var p = primary
         while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
         return p + ".checkpoint"
     }
 
     /// The checkpoint's bytes: slashes in the base64 canvas left as they are, so that `sizeBound` holds.
-    func encoded() throws -> Data {
+    public func encoded() throws -> Data {
         let e = JSONEncoder()
         e.outputFormatting = [.withoutEscapingSlashes]
         return try e.encode(self)
@@ -151,14 +155,14 @@ struct Checkpoint: Codable {
     /// base64 Float32 (4 characters per 3 bytes), the settings (escaping can double a character),
     /// and room for the random state, the colour statistics and the keys. Known when the render
     /// starts, so its space is held then (`reserve`) and a disk that fills cannot lose it.
-    static func sizeBound(settings: RenderSettings, width: Int, height: Int, queued: Int) -> Int64 {
+    public static func sizeBound(settings: RenderSettings, width: Int, height: Int, queued: Int) -> Int64 {
         let pixels = Int64(3 * 4) * Int64(width) * Int64(height)
         let image = (pixels + 2) / 3 * 4 + 128
         return Int64(1 + queued) * image + 2 * Int64(settings.json.count) + 64 * 1024
     }
 
     /// The temporary a checkpoint will be written into, created now with `bytes` held for it.
-    static func reserve(at path: String, bytes: Int64) throws -> PartialFile {
+    public static func reserve(at path: String, bytes: Int64) throws -> PartialFile {
         let file: PartialFile
         do { file = try PartialFile(target: path) } catch {
             throw CommandError.cannotSaveCheckpoint(path, reason: "\(error)")
@@ -171,7 +175,7 @@ struct Checkpoint: Codable {
     }
 
     /// Writes the checkpoint into `file` (reserved by `reserve`) and renames it onto its path.
-    func save(into file: PartialFile) throws {
+    public func save(into file: PartialFile) throws {
         do {
             try file.append(try encoded())
             try file.commit()
@@ -185,7 +189,7 @@ struct Checkpoint: Codable {
     /// of width x height). Read with a bound (what such a checkpoint can hold), its settings compared
     /// first (a resume with other settings is told which one), then its state decoded with every size
     /// checked against this render's before anything is allocated for it.
-    static func load(from path: String, continuing settings: RenderSettings, width: Int, height: Int,
+    public static func load(from path: String, continuing settings: RenderSettings, width: Int, height: Int,
                      totalFrames: Int) throws -> Checkpoint {
         let choose = settings.mp4 == nil ? "--frames-dir" : "-o"
         let data = try readOwn(path, width: width, height: height, settingsBytes: settings.json.count, choose: choose)
@@ -220,33 +224,33 @@ struct Checkpoint: Codable {
 }
 
 extension RenderSettings {
-    /// The settings of a render the command `c` describes; `fps` is the output's (nil: frames only).
-    init(command c: RenderCommand, size: OutputSize, model: String, store: ModelStore, backend: BackendKind,
+    /// The settings of a render the request `r` describes; `fps` is the output's (nil: frames only).
+    public init(request r: RenderRequest, size: OutputSize, model: String, store: ModelStore, backend: BackendKind,
          precision: Precision, threads: Int, outputs: Outputs, fps: Int, schedule: Schedule) {
         let modelHash = (try? store.checksumURL(of: model)).flatMap { try? String(contentsOf: $0, encoding: .utf8) }
         self.init(
-            version: RenderCommand.configuration.version,
-            command: Array(CommandLine.arguments.dropFirst()).filter { $0 != "--resume" && $0 != "--overwrite" },
-            input: c.input, inputSHA256: Self.sha256(ofFile: c.input),
+            version: r.version,
+            command: r.commandLine.filter { $0 != "--resume" && $0 != "--overwrite" },
+            input: r.input, inputSHA256: Self.sha256(ofFile: r.input),
             size: "\(size.width)x\(size.height)", model: model,
             modelSHA256: modelHash?.split(separator: " ").first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) },
-            backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: c.seed,
+            backend: backend.rawValue, precision: precision.rawValue, threads: threads, seed: r.seed,
             mp4: outputs.mp4, framesDir: outputs.framesDir,
-            encoder: outputs.mp4 == nil ? nil : .init(codec: outputs.animation?.encoder ?? c.codec, crf: c.crf, preset: c.preset, fps: fps, chroma: c.chroma.rawValue),
-            paletteSHA256: c.palette.map(Self.sha256(ofFile:)), guideSHA256: c.guide.map(Self.sha256(ofFile:)),
+            encoder: outputs.mp4 == nil ? nil : .init(codec: outputs.animation?.encoder ?? r.codec, crf: r.crf, preset: r.preset, fps: fps, chroma: r.chroma.rawValue),
+            paletteSHA256: r.palette.map(Self.sha256(ofFile:)), guideSHA256: r.guide.map(Self.sha256(ofFile:)),
             schedule: ScheduleRecord(schedule, model: model),
-            maskSHA256: c.maskLoop.mask.map(Self.sha256(ofFile:)), loop: c.maskLoop.loop ? true : nil)
+            maskSHA256: r.mask.map(Self.sha256(ofFile:)), loop: r.loop ? true : nil)
     }
 
     /// The files were read before, so they are readable; the hash identifies their content. Read in
     /// pieces, never whole: a video input can be gigabytes.
-    static func sha256(ofFile path: String) -> String {
+    public static func sha256(ofFile path: String) -> String {
         SHA256.hex(ofFileAt: path) ?? SHA256.hex([UInt8]())
     }
 
     /// Beside the outputs, so that anyone can see and repeat how the video was made: written into
     /// `file`, a temporary created (and its space held) when the render started, then renamed.
-    func write(into file: PartialFile) throws {
+    public func write(into file: PartialFile) throws {
         do {
             try file.append(json)
             try file.commit()

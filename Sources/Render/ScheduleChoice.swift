@@ -11,7 +11,7 @@ extension PresetLocator {
     /// segments, frames and settings) instead of being refused. A schedule file of the user's own
     /// names its layers on purpose, so it is not rewritten (its unknown layers are reported).
     /// `mapping` says what was mapped, for the person watching the render start.
-    func schedule(for name: String, model: String?, overrides: Overrides) throws -> (schedule: Schedule, mapping: String?) {
+    public func schedule(for name: String, model: String?, overrides: Overrides) throws -> (schedule: Schedule, mapping: String?) {
         let (path, isPreset) = try locate(name)
         var schedule = try Schedule.load(path: path)
         var mapping: String?

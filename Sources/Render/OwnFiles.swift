@@ -6,7 +6,7 @@ import Schedule
 /// Telling the files dreamvideo writes beside an output (a checkpoint, a settings record) from files
 /// of the user's that happen to have their names, so that neither a render nor --overwrite ever
 /// replaces a file the program did not make.
-enum OwnFile {
+public enum OwnFile {
     case absent
     case ours
     /// Exists but is not recognisably ours: why (e.g. "is not a settings record dreamvideo wrote").
@@ -14,7 +14,7 @@ enum OwnFile {
 
     /// The file at `path`, read with `limit` (OwnFileRead), is ours when `isOurs` says so of its bytes;
     /// otherwise it is not ours because it `otherwise` ("is not a checkpoint dreamvideo wrote").
-    init(reading path: String, limit: Int, otherwise: String, isOurs: (Data) -> Bool) {
+    public init(reading path: String, limit: Int, otherwise: String, isOurs: (Data) -> Bool) {
         do throws(OwnFileRead.Failure) {
             self = isOurs(try OwnFileRead.read(path, limit: limit)) ? .ours : .notOurs(otherwise)
         } catch {
@@ -29,10 +29,10 @@ private struct CheckpointStamp: Decodable { var format: Int; var settings: Progr
 
 extension RenderSettings {
     /// A settings record is a few KB (a schedule of 10,000 segments about 2 MB): a larger file is not one.
-    static let largestRecord = 16 << 20
+    public static let largestRecord = 16 << 20
 
     /// Whether the file at `path` is a settings record dreamvideo wrote (JSON whose "program" is "dreamvideo").
-    static func recognise(_ path: String) -> OwnFile {
+    public static func recognise(_ path: String) -> OwnFile {
         OwnFile(reading: path, limit: largestRecord, otherwise: "is not a settings record dreamvideo wrote") { data in
             (try? JSONDecoder().decode(ProgramStamp.self, from: data))?.program == "dreamvideo"
         }
@@ -41,17 +41,17 @@ extension RenderSettings {
 
 extension Checkpoint {
     /// Its settings and frame count: compared with this render's before the state is decoded.
-    struct Header: Decodable {
-        var format: Int
-        var settings: RenderSettings
-        var totalFrames: Int
+    public struct Header: Decodable {
+        public var format: Int
+        public var settings: RenderSettings
+        public var totalFrames: Int
     }
 
     /// The most bytes a checkpoint of a `width` x `height` render can hold: the canvas, a cadence group's queued
     /// frames and --loop's frame 1 as base64 (counted twice: JSONEncoder may escape every "/" as "\/"), the
     /// settings (twice: the compact copy may escape what the record does not) and 64 KB for the rest.
     /// nil when that does not fit in an Int (no such render can run).
-    static func largestSize(width: Int, height: Int, settingsBytes: Int) -> Int? {
+    public static func largestSize(width: Int, height: Int, settingsBytes: Int) -> Int? {
         guard let pixels = FloatImage.byteCount(width: width, height: height) else { return nil }
         let base64 = (pixels / 3 + 1) * 4
         let (escaped, o1) = base64.multipliedReportingOverflow(by: 2)
@@ -65,7 +65,7 @@ extension Checkpoint {
     /// The checkpoint's bytes, read with the bound above.
     /// A file that cannot be a checkpoint (a FIFO, a symlink, one too large) is not ours: it is not
     /// replaced even with --overwrite, so the message says to move it away or choose another `choose`.
-    static func readOwn(_ path: String, width: Int, height: Int, settingsBytes: Int, choose: String) throws -> Data {
+    public static func readOwn(_ path: String, width: Int, height: Int, settingsBytes: Int, choose: String) throws -> Data {
         guard let limit = largestSize(width: width, height: height, settingsBytes: settingsBytes) else {
             throw CommandError.badCheckpoint(path, reason: "cannot be read for a \(width)x\(height) render")
         }
@@ -84,7 +84,7 @@ extension Checkpoint {
 
     /// Whether the file at `path` is a checkpoint dreamvideo wrote (its format and program), read with
     /// the bound of a `width` x `height` render's checkpoint.
-    static func recognise(_ path: String, width: Int, height: Int) -> OwnFile {
+    public static func recognise(_ path: String, width: Int, height: Int) -> OwnFile {
         guard let limit = largestSize(width: width, height: height, settingsBytes: RenderSettings.largestRecord) else {
             return .notOurs("cannot be a checkpoint of a \(width)x\(height) render")
         }
@@ -95,7 +95,7 @@ extension Checkpoint {
     }
 
     /// What went wrong decoding a checkpoint, and where in it (e.g. "state.canvas: holds a ... image").
-    static func explain(_ error: Error) -> String {
+    public static func explain(_ error: Error) -> String {
         guard let e = error as? DecodingError else { return "cannot be read" }
         let context: DecodingError.Context
         switch e {

@@ -1,11 +1,10 @@
-import ArgumentParser
 import Foundation
 import FrameLoop
 import Imaging
 import Schedule
 
 /// Mistakes on the command line, each with what to do instead.
-enum CommandError: Error, CustomStringConvertible {
+public enum CommandError: Error, CustomStringConvertible {
     case badSize(String)
     case sizeOutOfRange(width: Int, height: Int)
     case badThreads(Int)
@@ -45,7 +44,7 @@ enum CommandError: Error, CustomStringConvertible {
     case notOurs(String, reason: String, choose: String)
     case settingsExist(String, choose: String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .badCarry(let x):
             return "--carry \(x) is out of range; use 0 (each frame dreamed on its own) ... 1 (default \(VideoDream.defaultCarry))"
@@ -125,21 +124,5 @@ enum CommandError: Error, CustomStringConvertible {
         case .unknownLayer(let layer, let option, let model, let layers):
             return "\(option): \"\(layer)\" is not a layer of \(model); its layers: \(layers.joined(separator: ", ")) (see dreamvideo layers --model \(model))"
         }
-    }
-}
-
-/// Runs a command's work so that a user's mistake is one `error:` line and exit status 1, never a
-/// stack trace. An ExitCode (a stopped render's 130) and a ValidationError (ArgumentParser adds the
-/// usage) pass through as they are.
-func reportingErrors(_ work: () throws -> Void) throws {
-    do {
-        try work()
-    } catch let error as ExitCode {
-        throw error
-    } catch let error as ValidationError {
-        throw error
-    } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode.failure
     }
 }

@@ -2,13 +2,15 @@ import Foundation
 
 /// Finds a schedule given as a path or as a preset name ("layers" -> presets/layers.json), so the
 /// presets work from the source tree, from an installed copy, and from any working directory.
-struct PresetLocator {
-    var environment = ProcessInfo.processInfo.environment
+public struct PresetLocator {
+    public var environment = ProcessInfo.processInfo.environment
 
-    func path(for name: String) throws -> String { try locate(name).path }
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) { self.environment = environment }
+
+    public func path(for name: String) throws -> String { try locate(name).path }
 
     /// A file of the user's (`isPreset` false) if `name` is one, else the preset of that name.
-    func locate(_ name: String) throws -> (path: String, isPreset: Bool) {
+    public func locate(_ name: String) throws -> (path: String, isPreset: Bool) {
         let fm = FileManager.default
         if fm.fileExists(atPath: name) { return (name, false) }
         let file = name.hasSuffix(".json") ? (name as NSString).lastPathComponent : name + ".json"
@@ -22,7 +24,7 @@ struct PresetLocator {
 
     /// $DREAMVIDEO_PRESETS, ./presets, then presets/ beside or above the executable (the build tree
     /// keeps it at .build/<triple>/release/dreamvideo) and share/dreamvideo/presets of an install prefix.
-    func directories() -> [String] {
+    public func directories() -> [String] {
         var dirs: [String] = []
         if let d = environment["DREAMVIDEO_PRESETS"], !d.isEmpty { dirs.append(d) }
         dirs.append(FileManager.default.currentDirectoryPath + "/presets")

@@ -11,18 +11,18 @@ import Schedule
 /// device and inode), and the files written beside the output (the settings record, the checkpoint,
 /// the frame files) replace only files recognisably dreamvideo's own, and those only with --overwrite
 /// (or --resume, which continues them).
-struct Outputs {
-    var mp4: String?
-    var framesDir: String?
-    var encoder: MP4Sink.Options
+public struct Outputs {
+    public var mp4: String?
+    public var framesDir: String?
+    public var encoder: MP4Sink.Options
     /// --overwrite: our own earlier outputs are replaced, and an earlier render's frames beyond this
     /// one's count are removed (`removeStaleFrames`).
-    var overwrite = false
+    public var overwrite = false
 
     /// `reads`: the files the render reads besides `input` (--schedule, --palette, --guide); `size`:
     /// the frames' size, which bounds what a checkpoint beside the output can hold.
     /// `resume`: the MP4 of the interrupted render is expected to exist (it is continued, not replaced).
-    init(mp4: String?, framesDir: String?, input: String, reads: [ReadFile] = [], size: OutputSize,
+    public init(mp4: String?, framesDir: String?, input: String, reads: [ReadFile] = [], size: OutputSize,
          overwrite: Bool, encoder: MP4Sink.Options, resume: Bool = false) throws {
         var mp4 = mp4
         if mp4 == nil && framesDir == nil {
@@ -98,14 +98,14 @@ struct Outputs {
     }
 
     /// A file in a frame folder with a name this program gives its frames (frame_00001.png ...).
-    struct FrameFile {
-        var path: String
-        var number: Int
-        var isRegularFile: Bool
+    public struct FrameFile {
+        public var path: String
+        public var number: Int
+        public var isRegularFile: Bool
     }
 
     /// The entries of `dir` named like our frames (lstat: a symlink is not a regular file).
-    static func frameFiles(in dir: String) throws -> [FrameFile] {
+    public static func frameFiles(in dir: String) throws -> [FrameFile] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else { return [] }
         let names: [String]
@@ -127,7 +127,7 @@ struct Outputs {
     /// beyond this one's `count` (all of them when the count is not known in advance, as for a video
     /// whose length its container does not give), so the folder ends up holding this render's frames
     /// alone. Only regular files with our exact frame names are removed, never anything else.
-    func removeStaleFrames(beyond count: Int?) throws {
+    public func removeStaleFrames(beyond count: Int?) throws {
         guard overwrite, let framesDir else { return }
         for frame in try Self.frameFiles(in: framesDir) where frame.isRegularFile && frame.number > (count ?? 0) {
             if unlink(frame.path) != 0 && errno != ENOENT {
@@ -137,23 +137,23 @@ struct Outputs {
     }
 
     /// A read-only folder (or file system) is found before the first frame, not after it.
-    static func checkWritable(_ dir: String) throws {
+    public static func checkWritable(_ dir: String) throws {
         if access(dir, W_OK) != 0 {
             throw CommandError.outputDirectoryNotWritable(dir, reason: String(cString: strerror(errno)))
         }
     }
 
     /// The output that names the checkpoint and the settings file: the MP4, else the frame folder.
-    var primary: String { mp4 ?? framesDir ?? "" }
+    public var primary: String { mp4 ?? framesDir ?? "" }
 
     /// The resolved settings, beside the output: out.mp4.json (or frames.json for a frame folder).
-    var settingsPath: String {
+    public var settingsPath: String {
         var p = primary
         while p.count > 1 && p.hasSuffix("/") { p.removeLast() }
         return p + ".json"
     }
 
-    var summary: String {
+    public var summary: String {
         [mp4, framesDir.map { "\($0)/frame_*.png" }].compactMap { $0 }.joined(separator: " and ")
     }
 
@@ -161,7 +161,7 @@ struct Outputs {
     /// render that can be resumed) the checkpoint, so that a disk that fills later cannot lose them.
     /// `framesDone` > 0 continues an interrupted render: the MP4 copies the one that render finished,
     /// and the frame files are numbered on from there.
-    func open(frames: Int?, settings: RenderSettings,
+    public func open(frames: Int?, settings: RenderSettings,
               checkpoint: (path: String, state: ZoomLoop.State, queued: Int)? = nil) throws -> OpenOutputs {
         let framesDone = checkpoint?.state.framesDone ?? 0
         // A file-size limit (ulimit -f) then fails a write with EFBIG, reported like a full disk,
@@ -200,27 +200,5 @@ struct Outputs {
         }
         return OpenOutputs(mp4: video, frames: pngs, total: frames, summary: summary, settings: settings,
                            settingsFile: record, checkpoint: held, animated: animated)
-    }
-}
-
-extension Outputs {
-    /// Runs a render's frame `loop` on `network` into `sinks`, then closes them: a finished, a stopped
-    /// and a failed render all end with complete, playable files, the settings beside them and, when
-    /// it stopped early, a checkpoint. Returns what the outputs hold and the error that stopped the
-    /// loop, if one did. For a complete preview, reports the forecast. Shared by image and video renders.
-    func render(on network: Network, into sinks: OpenOutputs, preview: PreviewForecast?,
-                progress: ProgressLine, loop: (DreamNetwork) throws -> Bool) -> (OpenOutputs.Outcome, Error?) {
-        let clock = ContinuousClock(), began = clock.now
-        // Frames above 1280x720 are dreamed in tiles: memory then stays under ~3 GB at 1920x1080.
-        let timed = TimedNetwork(TiledNetwork(network))
-        var failure: Error?
-        var reachedEnd = false
-        do { reachedEnd = try loop(timed) } catch { failure = error }
-        progress.end()
-        let outcome = sinks.closeFromRenderThread(reachedEnd: reachedEnd)
-        if outcome.problems.isEmpty && outcome.complete {
-            preview?.report(total: clock.now - began, network: timed.spent, progress: progress)
-        }
-        return (outcome, failure)
     }
 }

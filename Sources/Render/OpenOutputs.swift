@@ -1,4 +1,3 @@
-import ArgumentParser
 import Foundation
 import FrameLoop
 import Imaging
@@ -12,13 +11,13 @@ import Schedule
 ///
 /// The PNG goes first and the MP4 second: when a frame file cannot be written the video has not
 /// seen that frame either, so both hold the same frames and one checkpoint fits them.
-final class OpenOutputs: FrameSink, @unchecked Sendable {
-    let mp4: MP4Sink?
+public final class OpenOutputs: FrameSink, @unchecked Sendable {
+    public let mp4: MP4Sink?
     /// -o out.gif / out.webp instead of an MP4.
-    let animated: AnimatedSink?
-    let frames: PNGSequenceSink?
-    let total: Int?
-    let summary: String
+    public let animated: AnimatedSink?
+    public let frames: PNGSequenceSink?
+    public let total: Int?
+    public let summary: String
     private let settings: RenderSettings
     private let settingsFile: PartialFile
     /// nil for a render that cannot be resumed (a video input).
@@ -34,24 +33,24 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     private var videoFailed = false
 
     /// What the outputs hold once closed.
-    struct Outcome {
-        var frames: Int
-        var total: Int?
-        var summary: String
+    public struct Outcome {
+        public var frames: Int
+        public var total: Int?
+        public var summary: String
         /// The checkpoint that continues from `frames` (nil: none, the render cannot be resumed).
-        var checkpoint: String?
+        public var checkpoint: String?
         /// The render reached its end.
-        var complete: Bool
+        public var complete: Bool
         /// Failures while finishing, each a sentence.
-        var problems: [String] = []
+        public var problems: [String] = []
         /// When the video holds another count than the frame files (a write to it failed).
-        var videoFrames: Int?
-        var layout: MP4Sink.Layout?
+        public var videoFrames: Int?
+        public var layout: MP4Sink.Layout?
         /// The outputs that exist after closing (a removed folder takes its files with it).
-        var present: [String] = []
+        public var present: [String] = []
     }
 
-    init(mp4: MP4Sink?, frames: PNGSequenceSink?, total: Int?, summary: String, settings: RenderSettings,
+    public init(mp4: MP4Sink?, frames: PNGSequenceSink?, total: Int?, summary: String, settings: RenderSettings,
          settingsFile: PartialFile, checkpoint: (file: PartialFile, path: String, state: ZoomLoop.State)?,
          animated: AnimatedSink? = nil) {
         self.mp4 = mp4; self.animated = animated; self.frames = frames; self.total = total; self.summary = summary
@@ -63,7 +62,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
         given = checkpoint?.state.framesDone ?? 0
     }
 
-    func write(_ frame: FloatImage) throws {
+    public func write(_ frame: FloatImage) throws {
         condition.lock()
         // A stop claimed from another thread is finishing the outputs: this frame is dropped, and
         // the process ends there.
@@ -87,7 +86,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     }
 
     /// The loop's state after the frame just written: what a checkpoint saved now holds.
-    func delivered(_ state: ZoomLoop.State) {
+    public func delivered(_ state: ZoomLoop.State) {
         condition.withLock {
             matched = state
             writing = false
@@ -96,15 +95,15 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     }
 
     /// Closing is done by `close`, not by the loop.
-    func finish() throws {}
+    public func finish() throws {}
 
     /// Why the render must stop after this frame though nobody asked (the disk cannot hold more
     /// than what finishing needs); nil while there is room. Asked on the render thread.
-    var mustStop: String? { mp4?.lowOnSpace }
+    public var mustStop: String? { mp4?.lowOnSpace }
 
     /// True for the one caller that will close the outputs (after any frame being written reached
     /// every sink); false when another already does.
-    func claimStop() -> Bool {
+    public func claimStop() -> Bool {
         condition.lock()
         defer { condition.unlock() }
         if claimed { return false }
@@ -115,7 +114,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
 
     /// The render thread's close: when a signal's stop already claimed the outputs, it waits for the
     /// process to end there.
-    func closeFromRenderThread(reachedEnd: Bool) -> Outcome {
+    public func closeFromRenderThread(reachedEnd: Bool) -> Outcome {
         guard claimStop() else {
             condition.lock()
             while true { condition.wait() }
@@ -126,7 +125,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     /// Finishes the video (keeping every frame it was given), saves the checkpoint of the frames
     /// every output holds (into the space held since the start) unless the render is complete, and
     /// writes the settings record. Call after `claimStop()` returned true.
-    func close(reachedEnd: Bool = false) -> Outcome {
+    public func close(reachedEnd: Bool = false) -> Outcome {
         let (state, done, videoBroken) = condition.withLock { (matched, given, videoFailed) }
         var outcome = Outcome(frames: tracksState ? (state?.framesDone ?? 0) : done, total: total, summary: summary,
                               complete: reachedEnd)
@@ -187,7 +186,7 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
     /// A stop that cannot wait (a third signal): keeps what is whole (the video up to its last whole
     /// fragment, or as it was when it was being continued; every finished frame file) and removes the
     /// temporaries. Only system calls, safe while other threads are inside the sinks.
-    func abandon() -> String {
+    public func abandon() -> String {
         let video = mp4?.abandonKeepingWhatIsWhole()
         frames?.abandonFrameInProgress()
         animated?.cancel()
@@ -209,18 +208,18 @@ final class OpenOutputs: FrameSink, @unchecked Sendable {
 
 extension OpenOutputs.Outcome {
     /// The shell command that continues the render: the one typed, with --resume.
-    static func resumeCommand(_ settings: RenderSettings) -> String {
+    public static func resumeCommand(_ settings: RenderSettings) -> String {
         ([CommandLine.arguments.first ?? "dreamvideo"] + settings.command + ["--resume"]).map(shellQuoted).joined(separator: " ")
     }
 
-    static func shellQuoted(_ word: String) -> String {
+    public static func shellQuoted(_ word: String) -> String {
         let plain = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
         return plain && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// Where the frames are and how to go on, for a render that stopped before its end.
     /// `fix`: what to do first (a stop forced by a write error is continued once its cause is gone).
-    func stopReport(settings: RenderSettings, fix: String? = nil) -> String {
+    public func stopReport(settings: RenderSettings, fix: String? = nil) -> String {
         let of = total.map { " of \($0)" } ?? ""
         guard !present.isEmpty else {
             return "stopped after frame \(frames)\(of); nothing could be kept: \(summary) no longer exist\(summary.contains(" and ") ? "" : "s")"
@@ -235,35 +234,5 @@ extension OpenOutputs.Outcome {
             text += ". It cannot be resumed; render again with --overwrite"
         }
         return text
-    }
-}
-
-/// A render that ended before its end for a reason other than a signal (a full disk, a failed
-/// write): its one error line says why, what is kept, and how to continue.
-struct RenderStopped: Error, CustomStringConvertible {
-    var description: String
-}
-
-extension OpenOutputs.Outcome {
-    /// Ends a render: says what was written (complete), or what is kept and how to go on. Throws
-    /// ExitCode(128 + signal) for a stop asked by a signal, RenderStopped for one forced by an error.
-    func conclude(failure: Error?, lowOnSpace: String?, signal: Int32?, settings: RenderSettings, settingsPath: String,
-                  progress: ProgressLine) throws {
-        if complete && failure == nil && problems.isEmpty {
-            var line = "wrote \(total.map { "\($0) frames to " } ?? "")\(summary)"
-                + (Self.sizeNote(path: settings.mp4, size: settings.size).map { " (\($0))" } ?? "") + " (settings: \(settingsPath))"
-            if layout == .fragmented { line += "; the video is a fragmented MP4 (it plays; there was no room to rewrite it with its index first)" }
-            progress.announce(line)
-            return
-        }
-        let why = failure.map { "\($0)" } ?? lowOnSpace.map { "cannot write video \(settings.mp4 ?? ""): \($0)" }
-        let trouble = ([why].compactMap { $0 } + problems)
-        if trouble.isEmpty, let signal {
-            progress.announce(stopReport(settings: settings))
-            throw ExitCode(128 + signal)
-        }
-        if frames == 0 && checkpoint == nil, let failure { throw failure }
-        throw RenderStopped(description: trouble.joined(separator: "; ") + "; "
-                            + stopReport(settings: settings, fix: "free some space (or remove the cause above)"))
     }
 }
