@@ -2,6 +2,7 @@ import XCTest
 import Net
 import FrameLoop
 import TestSupport
+import Imaging
 
 /// What colour coherence and sharpening keep of a long zoom's detail (issue 13's open goals): the
 /// lightness pulled band by band (`LightnessPull`) and the unsharp mask weighted by what the resample
