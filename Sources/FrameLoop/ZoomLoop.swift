@@ -98,9 +98,13 @@ public struct ZoomLoop: Sendable {
             let camera = settings.camera(forFrame: n + i)
             motion = camera.outputFromSource(width: base.width, height: base.height).after(motion)
             motions.append(motion)
-            let m = camera.isIdentity && motion == .identity
-                ? base : timed(.resample) { base.warped(motion.inverse, kernel: camera.kernel).softenedOutside(motion.inverse) }
-            moved.append(timed(.sharpen) { m.sharpened(amount: settings.sharpen) })
+            let still = camera.isIdentity && motion == .identity
+            let m = still ? base : timed(.resample) { base.warped(motion.inverse, kernel: camera.kernel).softenedOutside(motion.inverse) }
+            // Sharpened where the resample softened (ResampleSharpen), not again where it did not.
+            moved.append(timed(.sharpen) {
+                still ? m.sharpened(amount: settings.sharpen)
+                      : m.sharpened(amount: settings.sharpen, resampledBy: motion.inverse, kernel: camera.kernel)
+            })
         }
         let last = n + count - 1
         let dreamedLast = finished(try dreamed(moved[count - 1], frame: last, settings: schedule.segment(forFrame: last).settings,

@@ -12,6 +12,9 @@ public struct ColourPalette: Sendable, Equatable, Codable {
     public var quantiles: [[Float]]
     /// The reference's chroma by lightness (nil in a checkpoint from before it existed: no limit).
     public var chromaLimit: ChromaLimit?
+    /// The spread of the reference's lightness in coarse and fine scales (nil in a checkpoint from
+    /// before it existed: the spread of L* as a whole is pulled).
+    public var lightnessBands: LightnessBands?
 
     /// Rounds of the transfer; each matches the distribution along two perpendicular directions.
     static let rounds = 16
@@ -36,11 +39,13 @@ public struct ColourPalette: Sendable, Equatable, Codable {
         return out
     }()
 
-    public init(stats: ColourStats, quantiles: [[Float]], chromaLimit: ChromaLimit? = nil) {
+    public init(stats: ColourStats, quantiles: [[Float]], chromaLimit: ChromaLimit? = nil,
+                lightnessBands: LightnessBands? = nil) {
         self.stats = stats; self.quantiles = quantiles; self.chromaLimit = chromaLimit
+        self.lightnessBands = lightnessBands
     }
 
-    private enum CodingKeys: String, CodingKey { case stats, quantiles, chromaLimit }
+    private enum CodingKeys: String, CodingKey { case stats, quantiles, chromaLimit, lightnessBands }
 
     /// As stored in a checkpoint, refused unless it has the shape the transfer indexes: a quantile
     /// list of `quantileCount` finite values for each of the `2 * rounds` directions.
@@ -53,7 +58,8 @@ public struct ColourPalette: Sendable, Equatable, Codable {
                 "holds a palette of \(quantiles.count) quantile lists where \(Self.directions.count) of \(Self.quantileCount) finite values are made")
         }
         self.init(stats: try c.decode(ColourStats.self, forKey: .stats), quantiles: quantiles,
-                  chromaLimit: try c.decodeIfPresent(ChromaLimit.self, forKey: .chromaLimit))
+                  chromaLimit: try c.decodeIfPresent(ChromaLimit.self, forKey: .chromaLimit),
+                  lightnessBands: try c.decodeIfPresent(LightnessBands.self, forKey: .lightnessBands))
     }
 
     public init(of image: FloatImage) {
@@ -69,7 +75,8 @@ public struct ColourPalette: Sendable, Equatable, Codable {
         }
         let chroma = (0..<n).map { i in (lab[n + i] * lab[n + i] + lab[2 * n + i] * lab[2 * n + i]).squareRoot() }
         self.init(stats: ColourStats(of: sampled), quantiles: qs,
-                  chromaLimit: ChromaLimit(lightness: Array(lab[0..<n]), chroma: chroma))
+                  chromaLimit: ChromaLimit(lightness: Array(lab[0..<n]), chroma: chroma),
+                  lightnessBands: LightnessBands(lightness: Array(lab[0..<n]), width: sampled.width, height: sampled.height))
     }
 }
 
@@ -94,8 +101,8 @@ extension FloatImage {
     /// Colour coherence on the whole palette: moves this picture's a*b* colours a fraction `strength`
     /// (0...1) of the way to a colour-by-colour match of `palette`'s distribution (an iterated
     /// transfer: in each round the colours' distributions along two perpendicular directions are
-    /// matched by their quantiles), and its lightness's mean and spread as `colourPulled(toward:
-    /// ColourStats)` does. Each pixel keeps its rank within the picture, so the dream's structure
+    /// matched by their quantiles), and its lightness's mean and spread band by band (`LightnessPull`: fine detail toward the
+    /// reference's fine detail). Each pixel keeps its rank within the picture, so the dream's structure
     /// stays and only which palette colour each part takes moves. Colours that leave sRGB lose chroma
     /// at their own lightness and hue, then roll off softly inside 0...255 (`ColourSpace.inGamut`).
     /// The a*b* transfer is fitted on at most `PaletteMap.fitPixels` colours and read from a grid
@@ -122,14 +129,9 @@ extension FloatImage {
                 }
             }
         }
-        var sum: Double = 0, sq: Double = 0
-        for i in 0..<n { let v = Double(lab[i]); sum += v; sq += v * v }
-        let meanL = sum / Double(max(1, n)), spreadL = max(0, sq / Double(max(1, n)) - meanL * meanL).squareRoot()
-        // Lightness: mean and spread, as before (a dream's texture lives in L*; matching its whole
-        // distribution would posterise the texture onto the reference's few lightness levels).
-        let ratio = spreadL > 1e-3 ? max(0.25, min(4, palette.stats.spreadL / spreadL)) : 1
-        let scale = Float(pow(ratio, Double(s)))
-        let from = Float(meanL), to = Float(meanL + Double(s) * (palette.stats.meanL - meanL))
+        // Lightness: mean and spread by bands (LightnessPull; a dream's texture lives in L*: matching
+        // its whole distribution would posterise the texture onto the reference's few lightness levels).
+        let pull = LightnessPull(lightness: lab[0..<n], width: w, height: h, toward: palette, strength: s)
 
         // The a*b* transfer, fitted on a grid sample of the colours (PaletteMap).
         var k = 1
@@ -148,7 +150,7 @@ extension FloatImage {
                 px.withUnsafeMutableBufferPointer { o in
                     Bands.forEach(n) { range in
                         for i in range {
-                            let a = p[n + i], b = p[2 * n + i], l = (p[i] - from) * scale + to
+                            let a = p[n + i], b = p[2 * n + i], l = pull(i, p[i])
                             // At most 320x180 every pixel is in the fit and moved exactly.
                             let (ta, tb) = k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(a, b)
                             var na = a + s * (ta - a), nb = b + s * (tb - b)

@@ -22,17 +22,24 @@ extension FloatImage {
 
     /// Separable Gaussian blur with reflecting borders.
     public func blurred(sigma: Double) -> FloatImage {
+        FloatImage(width: width, height: height,
+                   pixels: Self.blurredPlanes(pixels, width: width, height: height, planes: 3, sigma: sigma))
+    }
+
+    /// The Gaussian blur of `planes` planes of `width` x `height` values each (reflecting borders).
+    static func blurredPlanes(_ pixels: [Float], width w: Int, height h: Int, planes: Int, sigma: Double) -> [Float] {
+        precondition(pixels.count == planes * w * h)
         let radius = max(1, Int((3 * sigma).rounded(.up)))
         var taps = (-radius...radius).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
         let total = taps.reduce(0, +)
         taps = taps.map { $0 / total }
-        let w = width, h = height, plane = w * h
+        let plane = w * h
         var mid = [Float](repeating: 0, count: pixels.count)
         var out = [Float](repeating: 0, count: pixels.count)
         pixels.withUnsafeBufferPointer { src in
             mid.withUnsafeMutableBufferPointer { dst in
-                // Rows of all three planes, on every core.
-                Bands.forEach(3 * h) { rows in
+                // Rows of every plane, on every core.
+                Bands.forEach(planes * h) { rows in
                     for cy in rows {
                         let (c, y) = cy.quotientAndRemainder(dividingBy: h)
                         let row = c * plane + y * w
@@ -57,7 +64,7 @@ extension FloatImage {
         }
         mid.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                Bands.forEach(3 * h) { rows in
+                Bands.forEach(planes * h) { rows in
                     for cy in rows {
                         let (c, y) = cy.quotientAndRemainder(dividingBy: h)
                         for t in 0..<taps.count {
@@ -70,6 +77,6 @@ extension FloatImage {
                 }
             }
         }
-        return FloatImage(width: w, height: h, pixels: out)
+        return out
     }
 }
