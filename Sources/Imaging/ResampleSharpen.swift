@@ -67,16 +67,20 @@ extension FloatImage {
         let dxy = Self.detailPlanes(dx, width: w, height: h, taps: taps, alongRows: false)
         var out = pixels
         out.withUnsafeMutableBufferPointer { o in
-            Bands.forEach(3 * h) { band in
-                for cy in band {
-                    let y = cy % h, ky = rows[y], row = cy * w
-                    for x in 0..<w {
-                        let i = row + x, kx = cols[x]
-                        let v = o[i] + kx * dx[i] + ky * dy[i] - (kx * ky / k) * dxy[i]
-                        o[i] = Swift.min(255, Swift.max(0, v))
+            dx.withUnsafeBufferPointer { dx in dy.withUnsafeBufferPointer { dy in dxy.withUnsafeBufferPointer { dxy in
+                cols.withUnsafeBufferPointer { cols in rows.withUnsafeBufferPointer { rows in
+                    Bands.forEach(3 * h) { band in
+                        for cy in band {
+                            let y = cy % h, ky = rows[y], row = cy * w
+                            for x in 0..<w {
+                                let i = row + x, kx = cols[x]
+                                let v = o[i] + kx * dx[i] + ky * dy[i] - (kx * ky / k) * dxy[i]
+                                o[i] = Swift.min(255, Swift.max(0, v))
+                            }
+                        }
                     }
-                }
-            }
+                } }
+            } } }
         }
         return FloatImage(width: w, height: h, pixels: out)
     }
@@ -88,17 +92,32 @@ extension FloatImage {
         var out = [Float](repeating: 0, count: p.count)
         p.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
-                Bands.forEach(3 * h) { band in
-                    for cy in band {
-                        let (c, y) = cy.quotientAndRemainder(dividingBy: h)
-                        let o = c * plane + y * w
-                        for x in 0..<w {
-                            var low: Float = 0
-                            for t in 0..<taps.count {
-                                low += taps[t] * (alongRows ? src[o + reflectIndex(x + t - radius, w)]
-                                                            : src[c * plane + reflectIndex(y + t - radius, h) * w + x])
+                taps.withUnsafeBufferPointer { taps in
+                    Bands.forEach(3 * h) { band in
+                        for cy in band {
+                            let (c, y) = cy.quotientAndRemainder(dividingBy: h)
+                            let o = c * plane + y * w
+                            if alongRows {
+                                for x in 0..<w {
+                                    var low: Float = 0
+                                    if x >= radius && x + radius < w {
+                                        // Inside: no reflection (the same sum, in the same order).
+                                        for t in 0..<taps.count { low += taps[t] * src[o + x + t - radius] }
+                                    } else {
+                                        for t in 0..<taps.count { low += taps[t] * src[o + reflectIndex(x + t - radius, w)] }
+                                    }
+                                    dst[o + x] = src[o + x] - low
+                                }
+                            } else {
+                                // The rows this row's column sums read, reflected once per row, not per pixel.
+                                var lines = [Int](repeating: 0, count: taps.count)
+                                for t in 0..<taps.count { lines[t] = c * plane + reflectIndex(y + t - radius, h) * w }
+                                for x in 0..<w {
+                                    var low: Float = 0
+                                    for t in 0..<taps.count { low += taps[t] * src[lines[t] + x] }
+                                    dst[o + x] = src[o + x] - low
+                                }
                             }
-                            dst[o + x] = src[o + x] - low
                         }
                     }
                 }
