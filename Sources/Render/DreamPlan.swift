@@ -6,25 +6,16 @@ import Net
 import Schedule
 
 /// What `dream` was asked for: the parsed option values as plain Swift values.
-public struct DreamRequest {
-    public var input: String
-    /// The PNG to write.
-    public var output: String
+@dynamicMemberLookup
+public struct DreamRequest: HoldsStillRequest {
+    public var still: StillRequest
     /// The layer, optionally with channels ("mixed_5:12,40"); nil: the network's default.
     public var layer: String?
-    public var model = ModelStore.defaultModel
     /// nil: the input's size, at most `StillSize.maxSide` on its longer side.
     public var size: OutputSize?
     public var guide: String?
-    /// Octaves, octave scale, steps, step size, jitter and dream scale (each nil: the default).
-    public var settings = Overrides()
-    public var seed: UInt64 = 0
-    /// nil: every core.
-    public var threads: Int?
-    public var precision = Precision.f32
-    public var overwrite = false
 
-    public init(input: String, output: String) { self.input = input; self.output = output }
+    public init(input: String, output: String) { still = StillRequest(input: input, output: output) }
 }
 
 /// One picture dreamed once, as a video's first frame would be: checked and set up before any

@@ -6,11 +6,9 @@ import Net
 import Schedule
 
 /// What `gallery` was asked for: the parsed option values as plain Swift values.
-public struct GalleryRequest {
-    public var input: String
-    /// The sheet PNG to write.
-    public var output: String
-    public var model = ModelStore.defaultModel
+@dynamicMemberLookup
+public struct GalleryRequest: HoldsStillRequest {
+    public var still: StillRequest
     /// --layers "a,b,c" (a layer may pick channels) or --channels "layer[:n]"; neither: every dreamable layer.
     public var layers: String?
     public var channels: String?
@@ -18,15 +16,8 @@ public struct GalleryRequest {
     public var size = OutputSize(width: 320, height: 180)
     /// Tiles per row (nil: a square-ish grid).
     public var columns: Int?
-    /// Octaves, octave scale, steps, step size, jitter and dream scale (each nil: the default).
-    public var settings = Overrides()
-    public var seed: UInt64 = 0
-    /// nil: every core.
-    public var threads: Int?
-    public var precision = Precision.f32
-    public var overwrite = false
 
-    public init(input: String, output: String) { self.input = input; self.output = output }
+    public init(input: String, output: String) { still = StillRequest(input: input, output: output) }
 }
 
 /// A gallery's sheet, checked and set up before any dreaming: its tiles (a layer or a channel each,

@@ -62,9 +62,8 @@ struct DreamCommand: ParsableCommand {
     /// The options as plain values: what Render's DreamPlan sets the dream up from.
     var request: DreamRequest {
         var r = DreamRequest(input: input, output: output)
-        r.layer = layer; r.model = model; r.size = size; r.guide = guide
-        r.settings = dream.settings; r.seed = dream.seed
-        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        r.still = dream.request(input: input, output: output, model: model, engine: engine, overwrite: overwrite)
+        r.layer = layer; r.size = size; r.guide = guide
         return r
     }
 

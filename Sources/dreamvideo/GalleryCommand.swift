@@ -70,9 +70,8 @@ struct GalleryCommand: ParsableCommand {
     /// The options as plain values: what Render's GalleryPlan sets the sheet up from.
     var request: GalleryRequest {
         var r = GalleryRequest(input: input, output: output)
-        r.model = model; r.layers = layers; r.channels = channels; r.size = size; r.columns = columns
-        r.settings = dream.settings; r.seed = dream.seed
-        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        r.still = dream.request(input: input, output: output, model: model, engine: engine, overwrite: overwrite)
+        r.layers = layers; r.channels = channels; r.size = size; r.columns = columns
         return r
     }
 

@@ -33,10 +33,18 @@ struct StillDreamOptions: ParsableArguments {
     @Option(name: .long, help: "Seed of the random jitter: the same seed, settings and input give the same picture.")
     var seed: UInt64 = 0
 
-    /// These settings as values (DreamRequest.settings).
+    /// These settings as values (StillRequest.settings).
     var settings: Overrides {
         var o = Overrides(octaves: octaves, octaveScale: octaveScale, steps: steps, stepSize: stepSize, jitter: jitter)
         o.dreamScale = dreamScale
         return o
+    }
+
+    /// What `dream` and `gallery` share, as plain values for Render.
+    func request(input: String, output: String, model: String, engine: EngineOptions, overwrite: Bool) -> StillRequest {
+        var r = StillRequest(input: input, output: output)
+        r.model = model; r.settings = settings; r.seed = seed
+        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        return r
     }
 }
