@@ -94,6 +94,8 @@ extension FloatImage {
             out.withUnsafeMutableBufferPointer { dst in
                 taps.withUnsafeBufferPointer { taps in
                     Bands.forEach(3 * h) { band in
+                        // The rows a row's column sums read (reflected once per row, not per pixel).
+                        var lines = [Int](repeating: 0, count: taps.count)
                         for cy in band {
                             let (c, y) = cy.quotientAndRemainder(dividingBy: h)
                             let o = c * plane + y * w
@@ -109,8 +111,6 @@ extension FloatImage {
                                     dst[o + x] = src[o + x] - low
                                 }
                             } else {
-                                // The rows this row's column sums read, reflected once per row, not per pixel.
-                                var lines = [Int](repeating: 0, count: taps.count)
                                 for t in 0..<taps.count { lines[t] = c * plane + reflectIndex(y + t - radius, h) * w }
                                 for x in 0..<w {
                                     var low: Float = 0

@@ -14,7 +14,6 @@ public enum CommandError: Error, CustomStringConvertible {
     case framesExist(String)
     case outputIsDirectory(String)
     case outputDirectoryMissing(String)
-    case nothingToWrite
     case oddSize(width: Int, height: Int)
     case outputDirectoryNotWritable(String, reason: String)
     case noCheckpoint(String)
@@ -76,8 +75,6 @@ public enum CommandError: Error, CustomStringConvertible {
             return "-o \(path) is a directory; give a file name such as \(path)/out.mp4"
         case .outputDirectoryMissing(let dir):
             return "the output folder \(dir) does not exist; create it first or choose another -o"
-        case .nothingToWrite:
-            return "nothing to write; give -o OUT.mp4 and/or --frames-dir DIR"
         case .oddSize(let w, let h):
             let even = "\(w + w % 2)x\(h + h % 2)"
             return "--size \(w)x\(h) has an odd side, which H.264 cannot encode; use an even size such as \(even)"

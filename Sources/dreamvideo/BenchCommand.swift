@@ -66,7 +66,7 @@ struct BenchCommand: ParsableCommand {
 
     private func bench() throws {
         let threads = engine.resolvedThreads()
-        let precision = engine.resolvedPrecision()
+        let precision = engine.precision
         let algorithm = self.algorithm.algorithm
         _ = try ModelStore().entry(named: model)
 

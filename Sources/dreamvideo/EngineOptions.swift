@@ -14,14 +14,10 @@ struct EngineOptions: ParsableArguments {
     var precision: Precision = .f32
 
     func validate() throws {
-        if let n = threads, !Self.threadRange.contains(n) { throw ValidationError(CommandError.badThreads(n).description) }
+        if let n = threads, !EngineChoice.threadRange.contains(n) { throw ValidationError(CommandError.badThreads(n).description) }
     }
-
-    static let threadRange = EngineChoice.threadRange
 
     func resolvedThreads() -> Int {
         threads ?? EngineChoice.defaultThreads
     }
-
-    func resolvedPrecision() -> Precision { precision }
 }

@@ -139,7 +139,7 @@ struct RenderCommand: ParsableCommand {
         var r = RenderRequest(input: input)
         r.schedule = schedule; r.output = output; r.framesDir = framesDir; r.size = size; r.model = model
         r.fps = fps; r.crf = crf; r.preset = preset; r.codec = codec; r.chroma = chroma; r.seed = seed
-        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.backend = backend
+        r.threads = engine.resolvedThreads(); r.precision = engine.precision; r.backend = backend
         r.palette = palette; r.guide = guide; r.overwrite = overwrite; r.resume = resume; r.profile = profile
         r.overrides = shortcuts.overrides
         r.mask = maskLoop.mask; r.loop = maskLoop.loop

@@ -44,7 +44,7 @@ struct StillDreamOptions: ParsableArguments {
     func request(input: String, output: String, model: String, engine: EngineOptions, overwrite: Bool) -> StillRequest {
         var r = StillRequest(input: input, output: output)
         r.model = model; r.settings = settings; r.seed = seed
-        r.threads = engine.resolvedThreads(); r.precision = engine.resolvedPrecision(); r.overwrite = overwrite
+        r.threads = engine.resolvedThreads(); r.precision = engine.precision; r.overwrite = overwrite
         return r
     }
 }
