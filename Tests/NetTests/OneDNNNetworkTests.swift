@@ -72,7 +72,14 @@ final class OneDNNNetworkTests: XCTestCase {
         let (va, ga) = try fast.gradient(of: objective, at: image)
         let (vb, gb) = try slow.gradient(of: objective, at: image)
         XCTAssertEqual(va, vb, accuracy: tolerance * abs(vb), file: file, line: line)
-        assertClose(ga, gb, tolerance: tolerance, "image gradient (\(algorithm))", file: file, line: line)
+        // The whole gradient, not its largest pixel: where a ReLU input or a max pool's contest is
+        // decided by the last bit, the two engines may each take a side (both are gradients), and
+        // the pixels under that one unit then differ by up to 1.6% of the largest value. Measured
+        // 2026-12-03 on this photo and on it plus half a grey level of noise, at mixed, mixed_3 and
+        // mixed_5: relative L2 4e-6 where no unit is that close, 2e-3 to 4e-3 where one is.
+        let l2 = zip(ga.data, gb.data).reduce(0.0) { $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1) }
+        let norm = gb.data.reduce(0.0) { $0 + Double($1) * Double($1) }
+        XCTAssertLessThanOrEqual((l2 / norm).squareRoot(), 1e-2, "image gradient (\(algorithm)), relative L2", file: file, line: line)
         XCTAssertGreaterThan(cosine(ga, gb), 0.9999, file: file, line: line)
         for (op, impl) in engine.implementations { XCTAssertFalse(impl.hasPrefix("ref"), "\(op): \(impl)", file: file, line: line) }
         XCTAssertEqual(engine.implementations.contains { $0.impl.contains("wino") }, algorithm == .winograd, file: file, line: line)

@@ -36,4 +36,23 @@ extension OneDNNEngineTests {
             XCTAssertTrue(engine.implementations.contains { $0.op.contains("'a' and its siblings") }, "\(precision): siblings not merged")
         }
     }
+
+    /// A concat input's gradient is its slice of the concat's gradient (no copy), except where the
+    /// input is also a target: one engine runs programs with and without that target, in turn.
+    func testConcatInputGradientsAreSlices() throws {
+        var g = Graph()
+        let x = g.add("stem", conv(16, 3, 3, 3), [0])
+        let a = g.add("a", conv(16, 16, 3, 3, padding: Padding(1)), [x])
+        let b = g.add("b", conv(32, 16, 3, 3, padding: Padding(1)), [x])
+        let cat = g.add("cat", .concat, [a, b])
+        let after = g.add("after", conv(8, 48, 1, 1), [cat])
+        let engine = try OneDNNEngine(graph: g, threads: 1, algorithm: .direct)
+        try compare(g, input: [3, 12, 13], terms: [(after, 1, nil)], engine: engine)
+        let copies = engine.implementations.filter { $0.op.hasPrefix("gradient into") && ($0.op.contains("'a'") || $0.op.contains("'b'")) }
+        XCTAssertTrue(copies.isEmpty, "concat inputs' gradients copied: \(copies.map(\.op))")
+        // b is a target too: its seed must not be overwritten by the concat's gradient.
+        try compare(g, input: [3, 12, 13], terms: [(after, 1, nil), (b, 0.5, [1, 3])], seed: 2, engine: engine)
+        try compare(g, input: [3, 12, 13], terms: [(cat, 1, nil), (a, 2, nil)], seed: 3, engine: engine)
+        try compare(g, input: [3, 12, 13], terms: [(after, 1, nil)], seed: 4, engine: engine)
+    }
 }

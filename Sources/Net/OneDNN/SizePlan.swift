@@ -28,6 +28,13 @@ final class SizePlan {
     private var plain: [(memory: Memory, step: Step?)?]
     /// Nodes whose output memory lives inside a concatenation's buffer (`ConcatInPlace`).
     private var placed = Set<Int>()
+    /// A node placed in a concatenation's buffer: which concatenation, and where. Its gradient can
+    /// likewise be the concatenation's gradient's slice (`buildBackward`).
+    private var slots: [Int: (concat: Int, byteOffset: Int)] = [:]
+    /// Nodes whose gradient memory is a concatenation gradient's slice, as the last program built made it.
+    private var slicedGrads = Set<Int>()
+    /// How many inputs of later nodes name each node (a concat naming it twice counts twice).
+    private let consumers: [Int]
     /// Sibling 1x1 convolutions run as one (`SiblingConvs`), by their first member.
     private let siblings: SiblingConvs
     private var merged: [Int: Merged] = [:]
@@ -69,6 +76,9 @@ final class SizePlan {
         plain = Array(repeating: nil, count: n)
         grads = Array(repeating: nil, count: n)
         siblings = SiblingConvs(graph: graph)
+        var consumers = Array(repeating: 0, count: n)
+        for node in graph.nodes { for x in node.inputs { consumers[x] += 1 } }
+        self.consumers = consumers
     }
 
     // MARK: forward
@@ -292,6 +302,7 @@ final class SizePlan {
                     if movable {
                         try out[j]!.place(in: dst, at: offset)
                         placed.insert(j)
+                        slots[j] = (i, offset)
                     } else {
                         // Its memory lives elsewhere (a sibling convolution's, a concat's, the image): copy it in.
                         let slot = try Memory(out[j]!.desc, ctx)
@@ -404,6 +415,11 @@ final class SizePlan {
     }
 
     private func buildBackward(_ targets: [Int]) throws -> [Step] {
+        // A gradient an earlier program made a slice gets memory of its own again unless this program
+        // slices it too (a target's seed in a slice would be overwritten by the concat's gradient).
+        // The earlier program keeps the memory it was built with.
+        for j in slicedGrads { grads[j] = nil }
+        slicedGrads = []
         var needed = graph.ancestors(of: targets)
         // Merged siblings go backward together (at the first member): a member no term reaches gets zeros.
         for i in needed.indices where needed[i] { for m in siblings.groups[i] ?? [] { needed[m] = true } }
@@ -545,6 +561,19 @@ final class SizePlan {
                 var whole = try grad(i)
                 var offset = 0
                 for j in node.inputs {
+                    if let slot = slots[j], slot.concat == i, consumers[j] == 1, !targets.contains(j), whole.desc.equals(out[i]!.desc) {
+                        // The slice itself, not a copy of it: j's output is that slice of ours, so its
+                        // gradient (same layout) can be, and nothing else adds to it (we are its only
+                        // consumer, it is not a target). Replaces an earlier program's memory for j, which
+                        // that program keeps.
+                        let g = try Memory(out[j]!.desc, ctx)
+                        try g.place(in: whole, at: slot.byteOffset)
+                        grads[j] = g
+                        slicedGrads.insert(j)
+                        contributions[j] = 1
+                        offset += out[j]!.desc.channels
+                        continue
+                    }
                     let c = out[j]!.desc.channels
                     var slice: MemoryDesc
                     do {
