@@ -12,7 +12,9 @@ DEMO_OUT   ?= demo-out
 DEB_PACKAGES := pkg-config libavcodec-dev libavformat-dev libswscale-dev libavutil-dev \
                 libpng-dev libturbojpeg0-dev libdnnl-dev ffmpeg python3 python3-pip ca-certificates
 
+# As the command sets them for itself (Sources/dreamvideo/OpenMPEnvironment.swift), for the tests too.
 export OMP_WAIT_POLICY ?= passive
+export GOMP_SPINCOUNT ?= 1000
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

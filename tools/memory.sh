@@ -20,7 +20,7 @@ args=("$IMAGE" --schedule classic --layer "$LAYER" --frames "$FRAMES" --octaves 
 if [ "${PNG:-0}" = 1 ]; then args+=(--frames-dir "$work"); else args+=(-o "$work/out.mp4" --overwrite); fi
 echo "command: $BIN ${args[*]} $EXTRA" | sed "s|$work|/tmp|g"
 start=$(date +%s.%N)
-# The command re-executes itself once (same pid) to set OMP_WAIT_POLICY: /proc/<pid> stays valid.
+# The command re-executes itself once (same pid) to set how OpenMP threads wait: /proc/<pid> stays valid.
 "$BIN" "${args[@]}" $EXTRA 2>"$work/progress" &
 pid=$!
 hwm=0

@@ -13,7 +13,7 @@ enum DreamVideo {
     ]
 
     static func main() {
-        OpenMPEnvironment.ensurePassiveWaiting()
+        OpenMPEnvironment.ensureShortSpinning()
         let args = Array(CommandLine.arguments.dropFirst())
         if let name = args.first, let command = subcommands[name] {
             run(command, Array(args.dropFirst()))

@@ -46,8 +46,8 @@ public final class OneDNNEngine: Engine {
                 throw OneDNNError.invalidGraph("node \(i) '\(node.name)' has inputs \(node.inputs); each must be an earlier node")
             }
         }
-        // OMP_WAIT_POLICY=passive must be in the environment when the process starts (libgomp reads
-        // it once, at load): the command re-executes itself to arrange that.
+        // How OpenMP threads wait (OMP_WAIT_POLICY, GOMP_SPINCOUNT) must be in the environment when the
+        // process starts (libgomp reads it once, at load): the command re-executes itself to arrange that.
         self.graph = graph
         self.threads = threads
         self.algorithm = algorithm
