@@ -12,7 +12,7 @@ public enum EngineChoice {
     /// `given` (nil: every core), refused outside `threadRange`.
     public static func threads(_ given: Int?) throws -> Int {
         let n = given ?? defaultThreads
-        guard threadRange.contains(n) else { throw CommandError.badThreads(n) }
+        guard threadRange.contains(n) else { throw RequestError.badThreads(n) }
         return n
     }
 

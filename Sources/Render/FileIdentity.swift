@@ -43,7 +43,7 @@ extension Array where Element == ReadFile {
         if let read = first(where: { FileIdentity($0.path) == out }) {
             var isDir: ObjCBool = false
             let kind = FileManager.default.fileExists(atPath: written.path, isDirectory: &isDir) && isDir.boolValue ? "folder" : "file"
-            throw CommandError.outputIsInput(written: written.described, kind: kind, read: read.option, input: read.path,
+            throw RequestError.outputIsInput(written: written.described, kind: kind, read: read.option, input: read.path,
                                              choose: written.choose)
         }
     }

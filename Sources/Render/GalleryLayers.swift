@@ -12,7 +12,7 @@ public enum GalleryLayers {
     /// "a,b,c": each a layer of the network (with optional channels), checked here so the message names --layers.
     public static func layerList(_ text: String, network: Network) throws -> [String] {
         let items = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !items.contains(where: \.isEmpty) else { throw CommandError.badLayerList(text) }
+        guard !items.contains(where: \.isEmpty) else { throw RequestError.badLayerList(text) }
         // A channel list continues after a colon ("mixed_5:12,40"): numbers join the layer before them.
         var specs: [String] = []
         for item in items {
@@ -22,10 +22,10 @@ public enum GalleryLayers {
             }
             let name: String
             do { name = try Schedule.layerWeight(item, weight: 1, file: "--layers", place: item).name } catch {
-                throw CommandError.badLayerSpec(item)
+                throw RequestError.badLayerSpec(item)
             }
             guard network.layers.contains(name) else {
-                throw CommandError.unknownLayer(name, option: "--layers", model: network.name, layers: network.layers)
+                throw RequestError.unknownLayer(name, option: "--layers", model: network.name, layers: network.layers)
             }
             specs.append(item)
         }
@@ -35,13 +35,13 @@ public enum GalleryLayers {
     /// "layer" or "layer:n".
     public static func channelRequest(_ text: String, network: Network) throws -> (layer: String, count: Int) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-        guard (1...2).contains(parts.count) else { throw CommandError.badChannels(text) }
+        guard (1...2).contains(parts.count) else { throw RequestError.badChannels(text) }
         let layer = parts[0]
         guard network.layers.contains(layer) else {
-            throw CommandError.unknownLayer(layer, option: "--channels", model: network.name, layers: network.layers)
+            throw RequestError.unknownLayer(layer, option: "--channels", model: network.name, layers: network.layers)
         }
         guard parts.count == 2 else { return (layer, defaultChannels) }
-        guard let n = Int(parts[1]), (1...256).contains(n) else { throw CommandError.badChannels(text) }
+        guard let n = Int(parts[1]), (1...256).contains(n) else { throw RequestError.badChannels(text) }
         return (layer, n)
     }
 }

@@ -10,8 +10,8 @@ import Schedule
 extension RenderRequest {
     /// Neither applies to a video input (its frames are its own, and it ends where it ends).
     public func refuseForVideo() throws {
-        if mask != nil { throw CommandError.notForVideo("--mask") }
-        if loop { throw CommandError.notForVideo("--loop") }
+        if mask != nil { throw RequestError.notForVideo("--mask") }
+        if loop { throw RequestError.notForVideo("--loop") }
     }
 
     /// The loop for a render of `totalFrames` frames, refused with one line when too short.

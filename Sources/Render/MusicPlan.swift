@@ -13,7 +13,12 @@ extension RenderRequest {
             return nil
         }
         if isVideoInput { throw MusicError.videoInput }
-        return try AudioReader.read(path: music)
+        do {
+            return try AudioReader.read(path: music)
+        } catch let error as AudioReadError {
+            // Media speaks of the file; the message names the option it came from.
+            throw MusicError.unreadable(error)
+        }
     }
 
     /// The plot's output, checked like any PNG the command writes (not an input, not replaced
@@ -26,11 +31,13 @@ extension RenderRequest {
 public enum MusicError: Error, CustomStringConvertible {
     case plotNeedsMusic
     case videoInput
+    case unreadable(AudioReadError)
 
     public var description: String {
         switch self {
         case .plotNeedsMusic: return "--music-plot draws what --music did; add --music song.mp3 or leave out --music-plot"
         case .videoInput: return "--music applies to a still image input; a video input keeps its own sound with --audio"
+        case .unreadable(let error): return "--music \(error)"
         }
     }
 }

@@ -12,8 +12,8 @@ public struct OutputSize: Equatable {
 
     public init(parsing text: String) throws {
         let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]) else { throw CommandError.badSize(text) }
-        guard Self.sides.contains(w), Self.sides.contains(h) else { throw CommandError.sizeOutOfRange(width: w, height: h) }
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]) else { throw RequestError.badSize(text) }
+        guard Self.sides.contains(w), Self.sides.contains(h) else { throw RequestError.sizeOutOfRange(width: w, height: h) }
         width = w; height = h
     }
 
@@ -25,7 +25,7 @@ public struct OutputSize: Equatable {
     /// The input's size made even (H.264 in yuv420p wants even sides).
     public init(evenFrom width: Int, _ height: Int) throws {
         let w = width - width % 2, h = height - height % 2
-        guard Self.sides.contains(w), Self.sides.contains(h) else { throw CommandError.sizeOutOfRange(width: w, height: h) }
+        guard Self.sides.contains(w), Self.sides.contains(h) else { throw RequestError.sizeOutOfRange(width: w, height: h) }
         self.width = w; self.height = h
     }
 

@@ -43,10 +43,10 @@ public struct Outputs {
             let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue {
-                throw CommandError.outputIsDirectory(path)
+                throw RequestError.outputIsDirectory(path)
             }
             if !dir.isEmpty && !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
-                throw CommandError.outputDirectoryMissing(dir)
+                throw RequestError.outputDirectoryMissing(dir)
             }
             try Self.checkWritable(dir.isEmpty ? "." : dir)
             try reads.refuse(WrittenPath(what: "-o", path: path, choose: "-o"))
@@ -54,7 +54,7 @@ public struct Outputs {
         if let framesDir {
             var isDir: ObjCBool = false
             if fm.fileExists(atPath: framesDir, isDirectory: &isDir) {
-                guard isDir.boolValue else { throw CommandError.framesDirIsFile(framesDir) }
+                guard isDir.boolValue else { throw RequestError.framesDirIsFile(framesDir) }
                 try Self.checkWritable(framesDir)
                 // A folder of frames is a valid video input: never write into the one being read.
                 try reads.refuse(WrittenPath(what: "--frames-dir", path: framesDir, choose: "--frames-dir"))
@@ -78,22 +78,22 @@ public struct Outputs {
         if !resume {
             switch Checkpoint.recognise(checkpoint, width: size.width, height: size.height) {
             case .absent: break
-            case .notOurs(let why): throw CommandError.notOurs(checkpoint, reason: why, choose: choose)
-            case .ours: if !overwrite { throw CommandError.checkpointExists(checkpoint) }
+            case .notOurs(let why): throw RequestError.notOurs(checkpoint, reason: why, choose: choose)
+            case .ours: if !overwrite { throw RequestError.checkpointExists(checkpoint) }
             }
         }
-        if let path = mp4, fm.fileExists(atPath: path), !keeps { throw CommandError.outputExists(path) }
+        if let path = mp4, fm.fileExists(atPath: path), !keeps { throw RequestError.outputExists(path) }
         switch RenderSettings.recognise(settingsPath) {
         case .absent: break
-        case .notOurs(let why): throw CommandError.notOurs(settingsPath, reason: why, choose: choose)
-        case .ours: if !keeps { throw CommandError.settingsExist(settingsPath, choose: choose) }
+        case .notOurs(let why): throw RequestError.notOurs(settingsPath, reason: why, choose: choose)
+        case .ours: if !keeps { throw RequestError.settingsExist(settingsPath, choose: choose) }
         }
         if let framesDir, !frames.isEmpty {
             if let odd = frames.first(where: { !$0.isRegularFile }) {
-                throw CommandError.notOurs(odd.path, reason: "is not a frame file dreamvideo wrote (not a regular file)",
+                throw RequestError.notOurs(odd.path, reason: "is not a frame file dreamvideo wrote (not a regular file)",
                                            choose: "--frames-dir")
             }
-            if !keeps { throw CommandError.framesExist(framesDir) }
+            if !keeps { throw RequestError.framesExist(framesDir) }
         }
     }
 
@@ -112,7 +112,7 @@ public struct Outputs {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: dir)
         } catch {
-            throw CommandError.outputDirectoryNotWritable(dir, reason: "its files cannot be listed")
+            throw RequestError.outputDirectoryNotWritable(dir, reason: "its files cannot be listed")
         }
         return names.compactMap { name in
             guard let n = PNGSequenceSink.frameNumber(ofName: name) else { return nil }
@@ -131,7 +131,7 @@ public struct Outputs {
         guard overwrite, let framesDir else { return }
         for frame in try Self.frameFiles(in: framesDir) where frame.isRegularFile && frame.number > (count ?? 0) {
             if unlink(frame.path) != 0 && errno != ENOENT {
-                throw CommandError.outputDirectoryNotWritable(framesDir, reason: String(cString: strerror(errno)))
+                throw RequestError.outputDirectoryNotWritable(framesDir, reason: String(cString: strerror(errno)))
             }
         }
     }
@@ -139,7 +139,7 @@ public struct Outputs {
     /// A read-only folder (or file system) is found before the first frame, not after it.
     public static func checkWritable(_ dir: String) throws {
         if access(dir, W_OK) != 0 {
-            throw CommandError.outputDirectoryNotWritable(dir, reason: String(cString: strerror(errno)))
+            throw RequestError.outputDirectoryNotWritable(dir, reason: String(cString: strerror(errno)))
         }
     }
 
@@ -177,7 +177,7 @@ public struct Outputs {
             let sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil)
             if sink.previousFrames != framesDone {
                 sink.cancel()
-                throw CommandError.resumeVideoMismatch(video: mp4, holds: sink.previousFrames, expected: framesDone)
+                throw RequestError.resumeVideoMismatch(video: mp4, holds: sink.previousFrames, expected: framesDone)
             }
             video = sink
         }
@@ -185,7 +185,7 @@ public struct Outputs {
         let record: PartialFile
         do { record = try PartialFile(target: settingsPath) } catch {
             video?.cancel(); animated?.cancel()
-            throw CommandError.cannotSaveSettings(settingsPath, reason: "\(error)")
+            throw RequestError.cannotSaveSettings(settingsPath, reason: "\(error)")
         }
         _ = record.reserve(upTo: Int64(settings.json.count) + 4096)
         var held: (file: PartialFile, path: String, state: ZoomLoop.State)?

@@ -67,17 +67,17 @@ extension Checkpoint {
     /// replaced even with --overwrite, so the message says to move it away or choose another `choose`.
     public static func readOwn(_ path: String, width: Int, height: Int, settingsBytes: Int, choose: String) throws -> Data {
         guard let limit = largestSize(width: width, height: height, settingsBytes: settingsBytes) else {
-            throw CommandError.badCheckpoint(path, reason: "cannot be read for a \(width)x\(height) render")
+            throw RequestError.badCheckpoint(path, reason: "cannot be read for a \(width)x\(height) render")
         }
         do throws(OwnFileRead.Failure) {
             return try OwnFileRead.read(path, limit: limit)
         } catch {
             switch error {
-            case .missing: throw CommandError.noCheckpoint(path)
+            case .missing: throw RequestError.noCheckpoint(path)
             case .tooLarge:
-                throw CommandError.notOurs(path, reason: "\(error) (\(width)x\(height) frames): it is not a checkpoint of this render (another --size?)", choose: choose)
-            case .notRegular: throw CommandError.notOurs(path, reason: "\(error)", choose: choose)
-            case .unreadable: throw CommandError.badCheckpoint(path, reason: "\(error)")
+                throw RequestError.notOurs(path, reason: "\(error) (\(width)x\(height) frames): it is not a checkpoint of this render (another --size?)", choose: choose)
+            case .notRegular: throw RequestError.notOurs(path, reason: "\(error)", choose: choose)
+            case .unreadable: throw RequestError.badCheckpoint(path, reason: "\(error)")
             }
         }
     }

@@ -19,7 +19,7 @@ public struct PresetLocator {
             let candidate = (dir as NSString).appendingPathComponent(file)
             if fm.fileExists(atPath: candidate) { return (candidate, true) }
         }
-        throw CommandError.presetNotFound(name, searched: dirs)
+        throw RequestError.presetNotFound(name, searched: dirs)
     }
 
     /// $DREAMVIDEO_PRESETS, ./presets, then presets/ beside or above the executable (the build tree

@@ -93,7 +93,7 @@ public struct RenderPlan {
         if r.resume {
             initialState = try Checkpoint.load(from: checkpointPath, continuing: settings, width: start.width,
                                                height: start.height, totalFrames: self.schedule.totalFrames).state
-            if let why = initialState.problem(looping: loop != nil) { throw CommandError.badCheckpoint(checkpointPath, reason: why) }
+            if let why = initialState.problem(looping: loop != nil) { throw RequestError.badCheckpoint(checkpointPath, reason: why) }
         } else {
             initialState = ZoomLoop.State(start: start, seed: seed, palette: palette)
         }

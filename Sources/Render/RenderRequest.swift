@@ -68,9 +68,9 @@ extension RenderRequest {
 
     /// These options ask for something a still image cannot give: say so rather than ignore them.
     public func refuseVideoOptionsForImage() throws {
-        if carry != nil { throw CommandError.onlyForVideo("--carry") }
-        if flow != nil { throw CommandError.onlyForVideo("--flow") }
-        if audio { throw CommandError.onlyForVideo("--audio") }
+        if carry != nil { throw RequestError.onlyForVideo("--carry") }
+        if flow != nil { throw RequestError.onlyForVideo("--flow") }
+        if audio { throw RequestError.onlyForVideo("--audio") }
     }
 
     /// --flow: whether the previous dream follows the video's motion (default on).

@@ -165,11 +165,11 @@ public struct Checkpoint: Codable {
     public static func reserve(at path: String, bytes: Int64) throws -> PartialFile {
         let file: PartialFile
         do { file = try PartialFile(target: path) } catch {
-            throw CommandError.cannotSaveCheckpoint(path, reason: "\(error)")
+            throw RequestError.cannotSaveCheckpoint(path, reason: "\(error)")
         }
         if let e = file.reserve(upTo: bytes), e != EOPNOTSUPP && e != ENOSYS {
             file.discard()
-            throw CommandError.noRoomForCheckpoint(path, bytes: bytes, reason: String(cString: strerror(e)))
+            throw RequestError.noRoomForCheckpoint(path, bytes: bytes, reason: String(cString: strerror(e)))
         }
         return file
     }
@@ -181,7 +181,7 @@ public struct Checkpoint: Codable {
             try file.commit()
         } catch {
             file.discard()
-            throw CommandError.cannotSaveCheckpoint(file.target, reason: "\(error)")
+            throw RequestError.cannotSaveCheckpoint(file.target, reason: "\(error)")
         }
     }
 
@@ -197,16 +197,16 @@ public struct Checkpoint: Codable {
         do {
             header = try JSONDecoder().decode(Header.self, from: data)
         } catch {
-            throw CommandError.notOurs(path, reason: "is not a checkpoint dreamvideo wrote (\(explain(error)))", choose: choose)
+            throw RequestError.notOurs(path, reason: "is not a checkpoint dreamvideo wrote (\(explain(error)))", choose: choose)
         }
         guard header.format == 1, header.settings.program == "dreamvideo" else {
-            throw CommandError.badCheckpoint(path, reason: "is of format \(header.format) from \(header.settings.program), not dreamvideo's format 1")
+            throw RequestError.badCheckpoint(path, reason: "is of format \(header.format) from \(header.settings.program), not dreamvideo's format 1")
         }
         if let d = settings.firstDifference(from: header.settings) {
-            throw CommandError.resumeMismatch(checkpoint: path, key: d.key, then: d.then, now: d.now)
+            throw RequestError.resumeMismatch(checkpoint: path, key: d.key, then: d.then, now: d.now)
         }
         guard header.totalFrames == totalFrames else {
-            throw CommandError.badCheckpoint(path, reason: "is for \(header.totalFrames) frames where this render makes \(totalFrames)")
+            throw RequestError.badCheckpoint(path, reason: "is for \(header.totalFrames) frames where this render makes \(totalFrames)")
         }
         let decoder = JSONDecoder()
         decoder.userInfo[FloatImage.expectedSize] = FloatImage.ExpectedSize(width: width, height: height)
@@ -214,10 +214,10 @@ public struct Checkpoint: Codable {
         do {
             cp = try decoder.decode(Checkpoint.self, from: data)
         } catch {
-            throw CommandError.badCheckpoint(path, reason: explain(error))
+            throw RequestError.badCheckpoint(path, reason: explain(error))
         }
         if let problem = cp.state.problem(continuing: totalFrames, width: width, height: height) {
-            throw CommandError.badCheckpoint(path, reason: problem)
+            throw RequestError.badCheckpoint(path, reason: problem)
         }
         return cp
     }
@@ -256,7 +256,7 @@ extension RenderSettings {
             try file.commit()
         } catch {
             file.discard()
-            throw CommandError.cannotSaveSettings(file.target, reason: "\(error)")
+            throw RequestError.cannotSaveSettings(file.target, reason: "\(error)")
         }
     }
 }

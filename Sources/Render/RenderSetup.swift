@@ -57,7 +57,7 @@ extension RenderRequest {
         let outputs = try Outputs(mp4: mp4, framesDir: framesDir, input: input, reads: try readFiles(), size: size,
                                   overwrite: overwrite, encoder: encoder, resume: resume)
         if outputs.mp4 != nil && outputs.animation == nil && (size.width % 2 != 0 || size.height % 2 != 0) {
-            throw CommandError.oddSize(width: size.width, height: size.height)
+            throw RequestError.oddSize(width: size.width, height: size.height)
         }
         return outputs
     }

@@ -9,17 +9,17 @@ public struct StillOutput {
 
     /// `reads`: the pictures the command reads; -o may not be one of them, even with --overwrite.
     public init(path: String, overwrite: Bool, reads: [ReadFile]) throws {
-        guard path.lowercased().hasSuffix(".png") else { throw CommandError.notPNG(path) }
+        guard path.lowercased().hasSuffix(".png") else { throw RequestError.notPNG(path) }
         let fm = FileManager.default
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? ""
         var isDir: ObjCBool = false
-        if fm.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue { throw CommandError.pngIsDirectory(path) }
+        if fm.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue { throw RequestError.pngIsDirectory(path) }
         if !dir.isEmpty && !(fm.fileExists(atPath: dir, isDirectory: &isDir) && isDir.boolValue) {
-            throw CommandError.outputDirectoryMissing(dir)
+            throw RequestError.outputDirectoryMissing(dir)
         }
         try Outputs.checkWritable(dir.isEmpty ? "." : dir)
         try reads.refuse(WrittenPath(what: "-o", path: path, choose: "-o"))
-        if fm.fileExists(atPath: path) && !overwrite { throw CommandError.outputExists(path) }
+        if fm.fileExists(atPath: path) && !overwrite { throw RequestError.outputExists(path) }
         self.path = path
     }
 

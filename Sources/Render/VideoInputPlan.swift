@@ -36,13 +36,13 @@ public struct VideoInputPlan {
         // The first frame now: a video that opens but holds nothing decodable fails before any output exists.
         guard let first = try frames.next() else { throw VideoReadError.noFrames(path: r.input) }
         self.first = first
-        if r.resume { throw CommandError.videoResume }
+        if r.resume { throw RequestError.videoResume }
         // The camera and the cadence move a still picture; a video brings its own motion.
-        if r.overrides.zoom != nil { throw CommandError.notForVideo("--zoom") }
-        if r.overrides.cadence != nil { throw CommandError.notForVideo("--cadence") }
-        if r.overrides.sharpen != nil { throw CommandError.notForVideo("--sharpen") }
+        if r.overrides.zoom != nil { throw RequestError.notForVideo("--zoom") }
+        if r.overrides.cadence != nil { throw RequestError.notForVideo("--cadence") }
+        if r.overrides.sharpen != nil { throw RequestError.notForVideo("--sharpen") }
         let carry = r.carry ?? VideoDream.defaultCarry
-        guard (0...1).contains(carry) else { throw CommandError.badCarry(carry) }
+        guard (0...1).contains(carry) else { throw RequestError.badCarry(carry) }
         dreamer = VideoDream(carry: carry, followsMotion: r.followsMotion)
         let engine = try r.engine()
         threads = engine.threads
@@ -57,7 +57,7 @@ public struct VideoInputPlan {
         let modelName = try r.modelName(for: schedule)
 
         let info = frames.info
-        if let f = r.overrides.frames, f < 1 { throw CommandError.badFrames(f) }
+        if let f = r.overrides.frames, f < 1 { throw RequestError.badFrames(f) }
         limit = r.overrides.frames
         expected = [info.frameCount, limit].compactMap { $0 }.min()
 
@@ -74,7 +74,7 @@ public struct VideoInputPlan {
         let (mp4, framesDir) = r.previewedOutputs()
         if r.audio {
             guard info.audioCodec != nil else { throw VideoReadError.noAudioStream(path: r.input) }
-            guard mp4 != nil || framesDir == nil else { throw CommandError.audioNeedsMP4 }
+            guard mp4 != nil || framesDir == nil else { throw RequestError.audioNeedsMP4 }
             encoder.audioSource = r.input
         }
         outputs = try r.checkedOutputs(mp4: mp4, framesDir: framesDir, size: size, encoder: encoder)

@@ -57,7 +57,7 @@ struct BenchCommand: ParsableCommand {
     var image: String?
 
     func validate() throws {
-        guard (1...100_000).contains(iterations) else { throw CommandError.badIterations(iterations) }
+        guard (1...100_000).contains(iterations) else { throw RequestError.badIterations(iterations) }
     }
 
     mutating func run() throws {

@@ -14,7 +14,7 @@ struct EngineOptions: ParsableArguments {
     var precision: Precision = .f32
 
     func validate() throws {
-        if let n = threads, !EngineChoice.threadRange.contains(n) { throw ValidationError(CommandError.badThreads(n).description) }
+        if let n = threads, !EngineChoice.threadRange.contains(n) { throw ValidationError(RequestError.badThreads(n).description) }
     }
 
     func resolvedThreads() -> Int {

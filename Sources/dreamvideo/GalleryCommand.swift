@@ -59,8 +59,8 @@ struct GalleryCommand: ParsableCommand {
     var overwrite = false
 
     func validate() throws {
-        if layers != nil && channels != nil { throw CommandError.layersAndChannels }
-        if let c = columns, !(1...64).contains(c) { throw CommandError.badColumns(c) }
+        if layers != nil && channels != nil { throw RequestError.layersAndChannels }
+        if let c = columns, !(1...64).contains(c) { throw RequestError.badColumns(c) }
     }
 
     mutating func run() throws {

@@ -23,7 +23,7 @@ struct VideoInputOptions: ParsableArguments {
     var audio = false
 
     func validate() throws {
-        if let carry, !(0...1).contains(carry) { throw CommandError.badCarry(carry) }
+        if let carry, !(0...1).contains(carry) { throw RequestError.badCarry(carry) }
     }
 
     var followsMotion: Bool { (flow ?? .on) == .on }

@@ -40,21 +40,21 @@ public enum AudioReadError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .missing(path):
-            return "--music \(path) does not exist; give an audio file (MP3, WAV, FLAC, AAC, OGG, M4A) or a video with sound"
+            return "\(path) does not exist; give an audio file (MP3, WAV, FLAC, AAC, OGG, M4A) or a video with sound"
         case let .notAFile(path):
-            return "--music \(path) is not a regular file; give an audio file (MP3, WAV, FLAC, AAC, OGG, M4A)"
+            return "\(path) is not a regular file; give an audio file (MP3, WAV, FLAC, AAC, OGG, M4A)"
         case let .notMedia(path, reason):
-            return "--music \(path) is not a media file FFmpeg can read (\(reason)); give an audio file (MP3, WAV, FLAC, AAC, OGG, M4A)"
+            return "\(path) is not a media file FFmpeg can read (\(reason)); give an audio file (MP3, WAV, FLAC, AAC, OGG, M4A)"
         case let .noAudio(path):
-            return "--music \(path) has no audio stream; give a file with sound"
+            return "\(path) has no audio stream; give a file with sound"
         case let .tooLong(path, limit):
-            return "--music \(path) is longer than \(limit / 60) minutes (at its sample rate), more than a dream video can use; cut it first, e.g. ffmpeg -i \(path) -t 300 short.wav"
+            return "\(path) is longer than \(limit / 60) minutes (at its sample rate), more than a dream video can use; cut it first, e.g. ffmpeg -i \(path) -t 300 short.wav"
         case let .badStream(path, reason):
-            return "--music \(path): its audio stream is unusable (\(reason)); convert it first, e.g. ffmpeg -i \(path) fixed.wav"
+            return "\(path): its audio stream is unusable (\(reason)); convert it first, e.g. ffmpeg -i \(path) fixed.wav"
         case let .decodeFailed(path, reason):
-            return "--music \(path) cannot be decoded: \(reason); convert it first, e.g. ffmpeg -i \(path) fixed.wav"
+            return "\(path) cannot be decoded: \(reason); convert it first, e.g. ffmpeg -i \(path) fixed.wav"
         case let .silentFile(path):
-            return "--music \(path) holds no samples; give a file with sound"
+            return "\(path) holds no samples; give a file with sound"
         }
     }
 }

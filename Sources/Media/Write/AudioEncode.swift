@@ -19,6 +19,8 @@ extension AudioCopy: AudioTrack {
 /// at the video's end: any audio FFmpeg reads ends up in a form every player takes, sample-exact
 /// against the frames (the analysis that drove the dream saw the same samples).
 final class AudioEncode: AudioTrack {
+    /// What messages call the sound this track is made from (the music the user gave).
+    static let source = "the music"
     private let audio: DecodedAudio
     private var ctx: UnsafeMutablePointer<AVCodecContext>?
     private var frame: UnsafeMutablePointer<AVFrame>?
@@ -58,7 +60,7 @@ final class AudioEncode: AudioTrack {
     }
 
     func addStream(to format: UnsafeMutablePointer<AVFormatContext>) throws {
-        func fail(_ why: String) -> MP4SinkError { .audio(source: "--music", reason: why) }
+        func fail(_ why: String) -> MP4SinkError { .audio(source: Self.source, reason: why) }
         guard let codec = avcodec_find_encoder_by_name("aac"), let c = avcodec_alloc_context3(codec) else {
             throw fail("FFmpeg's AAC encoder is missing")
         }
@@ -107,14 +109,14 @@ final class AudioEncode: AudioTrack {
         while position < target { try encode(count: min(size, target - position), into: format, path: path) }
         ended = true
         let err = avcodec_send_frame(c, nil)
-        guard err >= 0 else { throw MP4SinkError.audio(source: "--music", reason: avErrorString(err)) }
+        guard err >= 0 else { throw MP4SinkError.audio(source: Self.source, reason: avErrorString(err)) }
         try drain(into: format, path: path)
     }
 
     private func encode(count: Int, into format: UnsafeMutablePointer<AVFormatContext>, path: String) throws {
         guard let c = ctx, let fr = frame else { return }
         var err = av_frame_make_writable(fr)
-        guard err >= 0 else { throw MP4SinkError.audio(source: "--music", reason: avErrorString(err)) }
+        guard err >= 0 else { throw MP4SinkError.audio(source: Self.source, reason: avErrorString(err)) }
         fr.pointee.nb_samples = Int32(count)
         for (ch, samples) in audio.channels.enumerated() {
             guard let plane = fr.pointee.extended_data[ch] else { continue }
@@ -125,7 +127,7 @@ final class AudioEncode: AudioTrack {
         fr.pointee.pts = Int64(position)
         position += count
         err = avcodec_send_frame(c, fr)
-        guard err >= 0 else { throw MP4SinkError.audio(source: "--music", reason: avErrorString(err)) }
+        guard err >= 0 else { throw MP4SinkError.audio(source: Self.source, reason: avErrorString(err)) }
         try drain(into: format, path: path)
     }
 
@@ -134,7 +136,7 @@ final class AudioEncode: AudioTrack {
         while true {
             let r = avcodec_receive_packet(c, pkt)
             if r == cffmpeg_averror_eagain() || r == cffmpeg_averror_eof() { return }
-            guard r >= 0 else { throw MP4SinkError.audio(source: "--music", reason: avErrorString(r)) }
+            guard r >= 0 else { throw MP4SinkError.audio(source: Self.source, reason: avErrorString(r)) }
             av_packet_rescale_ts(pkt, c.pointee.time_base, st.pointee.time_base)
             pkt.pointee.stream_index = st.pointee.index
             let w = av_interleaved_write_frame(format, pkt)

@@ -3,8 +3,9 @@ import FrameLoop
 import Imaging
 import Schedule
 
-/// Mistakes on the command line, each with what to do instead.
-public enum CommandError: Error, CustomStringConvertible {
+/// Mistakes in what was asked for (a `RenderRequest`, a still or gallery request: the command line),
+/// each with what to do instead.
+public enum RequestError: Error, CustomStringConvertible {
     case badSize(String)
     case sizeOutOfRange(width: Int, height: Int)
     case badThreads(Int)
