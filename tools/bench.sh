@@ -57,9 +57,14 @@ verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t) ? "PASS" : "FAIL" }'
 # Ratios of runs made side by side in the same round, then their median.
 paired() { local -n a=$1 b=$2; local i out=(); for i in "${!a[@]}"; do out+=("$(ratio "${a[$i]}" "${b[$i]}")"); done; median "${out[@]}"; }
 
-ours() { "$BIN" bench --model inception_v3 --layer $LAYER --size $SIZE --iterations "$ITERS" "$@"; }
-tf() { TF_ENABLE_ONEDNN_OPTS=1 "$TF_PY" "$TF_PEER" iter --layer mixed5 --size $SIZE --iters "$ITERS" "$@" 2>/dev/null; }
-torch() { "$TORCH_PY" "$TORCH_PEER" iter --layer $LAYER --size $SIZE --iters "$ITERS" --channels-last "$@" 2>/dev/null; }
+ours() { peer "$BIN" bench --model inception_v3 --layer $LAYER --size $SIZE --iterations "$ITERS" "$@"; }
+# Every build and peer runs as a user would start it: without the OpenMP waiting the Makefile exports
+# for the tests (OMP_WAIT_POLICY, GOMP_SPINCOUNT). A build of ours then sets its own (a BASE_BIN from
+# before keeps its older choice) and the peers keep their defaults (PyTorch's bundled libgomp would
+# otherwise read ours).
+peer() { env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$@"; }
+tf() { peer env TF_ENABLE_ONEDNN_OPTS=1 "$TF_PY" "$TF_PEER" iter --layer mixed5 --size $SIZE --iters "$ITERS" "$@" 2>/dev/null; }
+torch() { peer "$TORCH_PY" "$TORCH_PEER" iter --layer $LAYER --size $SIZE --iters "$ITERS" --channels-last "$@" 2>/dev/null; }
 
 flags=$(sed -n 's/^flags[[:space:]]*: //p' /proc/cpuinfo | head -1)
 wanted=""
@@ -85,7 +90,7 @@ for r in $(seq "$ROUNDS"); do
     o[$k]+="$(field median_ms_per_iteration <"$work/ours_$k") "
     t[$k]+="$(tf --threads "$th" --precision "$prec" | field median_ms_per_iteration) "
     p[$k]+="$(torch --threads "$th" --precision "$prec" | field median_ms_per_iteration) "
-    [ -z "$BASE_BIN" ] || b[$k]+="$("$BASE_BIN" bench --model inception_v3 --layer $LAYER --size $SIZE --iterations "$ITERS" --threads "$th" --precision "$prec" | field median_ms_per_iteration) "
+    [ -z "$BASE_BIN" ] || b[$k]+="$(peer "$BASE_BIN" bench --model inception_v3 --layer $LAYER --size $SIZE --iterations "$ITERS" --threads "$th" --precision "$prec" | field median_ms_per_iteration) "
     line+=" $prec/$th ours $(echo ${o[$k]} | awk '{print $NF}') tf $(echo ${t[$k]} | awk '{print $NF}') torch $(echo ${p[$k]} | awk '{print $NF}')${BASE_BIN:+ base $(echo ${b[$k]} | awk '{print $NF}')};"
   done
   echo "$line" >&2
@@ -120,7 +125,7 @@ echo "ours, f32 1 thread: $(sed -n 's/^convolution_algorithms: //p' "$work/ours_
 if [ "${BENCH_HISTORIC:-0}" = 1 ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   h=()
   for r in $(seq "$ROUNDS"); do
-    h+=("$(/usr/bin/python3 "$TORCH_PEER" iter --layer $LAYER --size $SIZE --iters "$ITERS" --threads 2 2>/dev/null | field median_ms_per_iteration)")
+    h+=("$(peer /usr/bin/python3 "$TORCH_PEER" iter --layer $LAYER --size $SIZE --iters "$ITERS" --threads 2 2>/dev/null | field median_ms_per_iteration)")
   done
   echo "historic: Debian's PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)'), f32, 2 threads: $(median "${h[@]}") ms"
 fi
