@@ -52,6 +52,9 @@ public enum InceptionV3 {
             return graph.add(path, op, [input])
         }
 
+        /// The towers' 3x3 pool: stride 1, same size, padding not counted.
+        static let towerPool = Pool(kernel: 3, stride: 1, padding: Padding(1), countIncludePad: false)
+
         /// The tower `average pool 3x3 -> 1x1 conv -> ReLU`, computed as `1x1 conv (no ReLU) -> average
         /// pool -> ReLU`: the same function, since the 1x1 conv mixes channels at each pixel and the pool
         /// averages pixels within each channel (both linear, so they commute), and the pool averages
@@ -63,7 +66,7 @@ public enum InceptionV3 {
         /// tower's output is the node `<path>.relu`.
         mutating func poolTower(_ path: String, pool: String, _ x: Int) throws -> Int {
             let linear = try conv(path, x, relu: false)
-            let pooled = graph.add(pool, .avgPool(Pool(kernel: 3, stride: 1, padding: Padding(1), countIncludePad: false)), [linear])
+            let pooled = graph.add(pool, .avgPool(Self.towerPool), [linear])
             return graph.add(path + ".relu", .relu, [pooled])
         }
 
@@ -130,7 +133,7 @@ public enum InceptionV3 {
             let p: Int
             if maxPoolTower {
                 // A max pool does not commute with the conv: pool first.
-                let pooled = graph.add("\(n).tower_2_pool", .maxPool(Pool(kernel: 3, stride: 1, padding: Padding(1), countIncludePad: false)), [x])
+                let pooled = graph.add("\(n).tower_2_pool", .maxPool(Self.towerPool), [x])
                 p = try conv("\(n).tower_2_conv", pooled)
             } else {
                 p = try poolTower("\(n).tower_2_conv", pool: "\(n).tower_2_pool", x)
