@@ -5,7 +5,7 @@
 # interleaved in every round, and each ratio is the median of the rounds' own ratios: the host
 # sometimes gives the two vCPUs one core's worth of time for minutes, and then both sides of a ratio
 # feel it.
-#   BIN=.build/release/dreamvideo BENCH_ROUNDS=3 BENCH_VIDEO=1 BENCH_HISTORIC=1 bash tools/bench.sh
+#   BIN=.build/release/dreamvideo BENCH_ROUNDS=5 BENCH_VIDEO=1 BENCH_HISTORIC=1 bash tools/bench.sh
 # BASE_BIN=/path/to/an/older/dreamvideo adds its figures as a column (before/after, in the same rounds).
 # The peers are the team's scripts beside the checkout (../shared/bench/tf_peer.py, torch_peer.py; or
 # TF_PEER=..., TORCH_PEER=...), run in virtual environments under the user cache
@@ -20,7 +20,7 @@ TORCH_PEER=${TORCH_PEER:-${PEER:-$here/../shared/bench/torch_peer.py}}
 for p in "$TF_PEER" "$TORCH_PEER"; do
   [ -f "$p" ] || { echo "error: the peer script $p is missing; set TF_PEER=/path/to/tf_peer.py and TORCH_PEER=/path/to/torch_peer.py" >&2; exit 1; }
 done
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 LAYER=mixed_5
 SIZE=640x360
 ITERS=${BENCH_ITERATIONS:-10}

@@ -174,7 +174,10 @@ public struct Outputs {
         if let mp4, let format = animation {
             animated = try AnimatedSink(path: mp4, format: format, fps: encoder.fps, fpsDenominator: encoder.fpsDenominator)
         } else if let mp4 {
-            let sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil)
+            let sink: MP4Sink
+            do { sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil) } catch let MP4SinkError.cannotContinue(previous, reason) {
+                throw RequestError.cannotContinueVideo(previous, reason: reason)
+            }
             if sink.previousFrames != framesDone {
                 sink.cancel()
                 throw RequestError.resumeVideoMismatch(video: mp4, holds: sink.previousFrames, expected: framesDone)

@@ -31,6 +31,8 @@ public enum RequestError: Error, CustomStringConvertible {
     case notForVideo(String)
     case videoResume
     case audioNeedsMP4
+    case noAudioToKeep(String)
+    case cannotContinueVideo(String, reason: String)
     case notPNG(String)
     case pngIsDirectory(String)
     case layersAndChannels
@@ -56,6 +58,10 @@ public enum RequestError: Error, CustomStringConvertible {
             return "\(flag) does not apply to a video input: the video's own motion is the motion and every frame is dreamed; leave it out"
         case .videoResume:
             return "--resume does not apply to a video input (a stopped video render keeps its frames in its MP4); render again with --overwrite"
+        case .noAudioToKeep(let path):
+            return "--audio: \(path) has no audio stream to keep; leave out --audio"
+        case let .cannotContinueVideo(path, reason):
+            return "--resume: cannot continue the video \(path): \(reason); render again without --resume (add --overwrite)"
         case .audioNeedsMP4:
             return "--audio needs an MP4 output; add -o OUT.mp4"
         case .badSize(let s):

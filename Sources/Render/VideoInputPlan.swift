@@ -73,7 +73,7 @@ public struct VideoInputPlan {
         }
         let (mp4, framesDir) = r.previewedOutputs()
         if r.audio {
-            guard info.audioCodec != nil else { throw VideoReadError.noAudioStream(path: r.input) }
+            guard info.audioCodec != nil else { throw RequestError.noAudioToKeep(r.input) }
             guard mp4 != nil || framesDir == nil else { throw RequestError.audioNeedsMP4 }
             encoder.audioSource = r.input
         }

@@ -167,20 +167,7 @@ struct Shortcuts: ParsableArguments {
     @Option(name: .long, help: "Frame count for --layer (default: the schedule's length); with a schedule, stop after this many frames.")
     var frames: Int?
 
-    @Option(name: .long, help: "Octaves (image scales) dreamed per frame. Default: the schedule's (3 if it is silent).")
-    var octaves: Int?
-
-    @Option(name: .long, help: "Size ratio between octaves. Default: the schedule's (1.4).")
-    var octaveScale: Double?
-
-    @Option(name: .long, help: "Gradient-ascent steps per octave. Default: the schedule's (10).")
-    var steps: Int?
-
-    @Option(name: .long, help: "Step size; each step is normalised by the gradient's mean magnitude. Default: the schedule's (1.5).")
-    var stepSize: Double?
-
-    @Option(name: .long, help: "Largest random shift (pixels) before each step; hides tiling artefacts. Default: the schedule's (32).")
-    var jitter: Int?
+    @OptionGroup var octave: OctaveOptions
 
     @Option(name: .long, help: "Zoom per frame about the centre: 1.05 = 5% closer each frame, below 1 zooms out. Default: the schedule's (1.05).")
     var zoom: Double?
@@ -194,15 +181,9 @@ struct Shortcuts: ParsableArguments {
     @Option(name: .long, help: "Dream every Nth frame; the frames between are the camera's motion fading into the next dreamed frame. Default: the schedule's (1).")
     var cadence: Int?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Pattern scale: the shorter side, in pixels, at which the network sees the frame; a larger frame is dreamed at that size and the dream carried up, so a 1080p render looks like its 640x360 preview, only sharper. 0: the frame's own size. Default: the schedule's (360).",
-        valueName: "pixels"))
-    var dreamScale: Int?
-
     var overrides: Overrides {
-        var o = Overrides(layer: layer, frames: frames, octaves: octaves, octaveScale: octaveScale, steps: steps,
-                          stepSize: stepSize, jitter: jitter, zoom: zoom)
-        o.colourCoherence = colourCoherence; o.sharpen = sharpen; o.cadence = cadence; o.dreamScale = dreamScale
+        var o = octave.applied(to: Overrides(layer: layer, frames: frames, zoom: zoom))
+        o.colourCoherence = colourCoherence; o.sharpen = sharpen; o.cadence = cadence
         return o
     }
 }

@@ -290,6 +290,20 @@ final class NothingLostTests: CommandTestCase {
         }
     }
 
+    /// A checkpoint whose MP4 was cut short (it no longer holds the frames to continue): refused in one
+    /// line that says which video and what to do, the video and checkpoint left as they are.
+    func testResumeIsRefusedForACutVideo() throws {
+        let args = [try local(), "-o", "out.mp4", "--overwrite"] + tiny
+        let checkpoint = try checkpointed(args, primary: "out.mp4")
+        let video = try FileHandle(forWritingTo: URL(fileURLWithPath: dir + "/out.mp4"))
+        try video.truncate(atOffset: 64)
+        try video.close()
+        let before = try bytes("out.mp4")
+        try expectRefusal(args + ["--resume"], mentions: ["--resume: cannot continue the video", "out.mp4", "without --resume"])
+        XCTAssertEqual(try bytes("out.mp4"), before)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + checkpoint))
+    }
+
     /// The same path, another picture: the input's content decides.
     func testResumeIsRefusedForAnotherInputImage() throws {
         let input = try local()

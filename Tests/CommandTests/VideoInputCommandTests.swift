@@ -108,7 +108,7 @@ final class VideoInputCommandTests: CommandTestCase {
             ([photo, "--carry", "0.5"], "--carry applies only to a video input"),
             (["silent.mp4", "--zoom", "1.05"], "--zoom does not apply to a video input"),
             (["silent.mp4", "--resume"], "--resume does not apply to a video input"),
-            (["silent.mp4", "--audio"], "has no audio stream"),
+            (["silent.mp4", "--audio"], "--audio: silent.mp4 has no audio stream to keep; leave out --audio"),
             (["silent.mp4", "--carry", "1.5"], "--carry 1.5 is out of range"),
             (["silent.mp4", "--flow", "maybe"], "the value 'maybe' is invalid for '--flow <on|off>'. Please provide one of 'on' and 'off'"),
         ]

@@ -9,7 +9,6 @@ public enum VideoReadError: Error, CustomStringConvertible, Equatable {
     case noVideoStream(path: String)
     case decoderFailed(path: String, reason: String)
     case noFrames(path: String)
-    case noAudioStream(path: String)
     case emptyFolder(path: String)
     /// A container libavformat recognised but that is not a self-contained video (a playlist, a concat
     /// script, an image-sequence pattern): it could make the reader open other files or URLs.
@@ -34,8 +33,6 @@ public enum VideoReadError: Error, CustomStringConvertible, Equatable {
             return "\(path): holds no frames; give a folder with frame_00001.png ... or an MP4 with frames"
         case let .emptyFolder(path):
             return "\(path): is a directory that holds no frames (no PNG or JPEG files); give an image, a video, or a directory of frame_00001.png ..."
-        case let .noAudioStream(path):
-            return "\(path): has no audio stream to keep; leave out --audio"
         case let .refusedFormat(path, format):
             return "\(path): is not a video file but what FFmpeg calls \"\(format)\"; dreamvideo reads only self-contained videos (MP4/MOV, MKV/WebM, AVI, MPEG-TS, ...), because a playlist or a script can make it open other files or URLs; if you trust it, make a video of it first, e.g. ffmpeg -i \(path) -c copy video.mkv"
         case let .notAFile(path):

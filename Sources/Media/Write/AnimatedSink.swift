@@ -302,7 +302,7 @@ public enum AnimatedSinkError: Error, CustomStringConvertible, Equatable {
         case let .badRate(fps, den):
             return "fps must be 1...1000, got \(den == 1 ? "\(fps)" : "\(fps)/\(den)")"
         case let .badSize(w, h, format):
-            return "cannot write a \(w)x\(h) \(format.name): each side must be 1...16383 pixels; give a smaller --size"
+            return "cannot write a \(w)x\(h) \(format.name): each side must be 1...16383 pixels; make it smaller"
         case let .cannotCreate(path, reason):
             return "cannot create \(path): \(reason); check that the directory exists and is writable"
         case let .encoderFailed(name, reason):
@@ -314,7 +314,7 @@ public enum AnimatedSinkError: Error, CustomStringConvertible, Equatable {
         case let .noFrames(path):
             return "no frames were written to \(path), so nothing was made"
         case let .tooManyFrames(path, frames):
-            return "\(path): a GIF keeps its frames in memory until its palette is made, and \(frames) frames fill 2 GB; give fewer --frames or a smaller --size, or write an animated WebP or an MP4"
+            return "\(path): a GIF keeps its frames in memory until its palette is made, and \(frames) frames fill 2 GB; make fewer or smaller frames, or write an animated WebP or an MP4"
         case .alreadyFinished:
             return "the animation was already finished or cancelled"
         }

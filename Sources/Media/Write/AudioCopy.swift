@@ -32,7 +32,7 @@ final class AudioCopy {
         let a = av_find_best_stream(ctx, AVMEDIA_TYPE_AUDIO, -1, -1, nil, 0)
         guard err >= 0, a >= 0 else {
             avformat_close_input(&input)
-            throw fail("it has no audio stream; leave out --audio")
+            throw fail("it has no audio stream")
         }
         index = a
         let par = ctx.pointee.streams[Int(a)]!.pointee.codecpar!

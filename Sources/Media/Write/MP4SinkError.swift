@@ -45,7 +45,7 @@ public enum MP4SinkError: Error, CustomStringConvertible, Equatable {
         case let .noFrames(path):
             return "no frames were written to \(path), so no video was made; write at least one frame before finish()"
         case let .cannotContinue(previous, reason):
-            return "cannot continue the video \(previous): \(reason); render again without --resume (add --overwrite)"
+            return "cannot continue the video \(previous): \(reason)"
         case let .audio(source, reason):
             return "cannot keep the audio of \(source): \(reason)"
         case .alreadyFinished:
