@@ -169,26 +169,29 @@ struct PhaseShuffle {
         let z = UnsafePointer(source.floats)
         let (channelOffsets, rs, ws) = strides
         let (sH, sW, ic) = (phases.strideH, phases.strideW, phases.inChannels)
-        for p in phases.phases {
-            // This phase's image rows inside the band: imageRow + sH*k for k in 0..<p.rows.
-            let lastRow = p.imageRow + sH * (p.rows - 1)
-            guard lastRow >= rows.lowerBound, p.imageRow < rows.upperBound else { continue }
-            var k = rows.lowerBound <= p.imageRow ? 0 : (rows.lowerBound - p.imageRow + sH - 1) / sH
-            // Positions past the phase convolution's output have no taps: zeros.
-            let computed = max(0, min(p.columns, phases.columns - p.column))
-            while k < p.rows, p.imageRow + sH * k < rows.upperBound {
-                let y = p.imageRow + sH * k
-                let m = p.row + k
+        // Row by row of the image, so that the phases of one row read the same row of z while it is in
+        // the cache (phase by phase over the whole image took 0.85 ms a step for 640x360, 1 thread).
+        for y in rows {
+            for p in phases.phases {
+                let d = y - p.imageRow
+                guard d >= 0, d % sH == 0, d / sH < p.rows else { continue }
+                let m = p.row + d / sH
+                // Positions past the phase convolution's output have no taps: zeros.
+                let computed = m < phases.rows ? max(0, min(p.columns, phases.columns - p.column)) : 0
                 for c in 0..<ic {
-                    let dst = out + (c * height + y) * width + p.imageColumn
-                    var n = 0
-                    if m < phases.rows {
-                        let src = z + channelOffsets[p.channel + c] + m * rs + p.column * ws
-                        while n < computed { dst[n * sW] = src[n * ws]; n += 1 }
+                    var dst = out + (c * height + y) * width + p.imageColumn
+                    if computed > 0 {
+                        var src = z + channelOffsets[p.channel + c] + m * rs + p.column * ws
+                        for _ in 0..<computed {
+                            dst.pointee = src.pointee
+                            src += ws; dst += sW
+                        }
                     }
-                    while n < p.columns { dst[n * sW] = 0; n += 1 }
+                    for _ in computed..<p.columns {
+                        dst.pointee = 0
+                        dst += sW
+                    }
                 }
-                k += 1
             }
         }
     }
