@@ -29,6 +29,8 @@ struct PhaseGradient {
     let rows: Int, columns: Int
     let strideH: Int, strideW: Int
     let inChannels: Int
+    /// The image's size.
+    let height: Int, width: Int
     /// Where each phase's block of the phase convolution's output goes in the image.
     let phases: [Phase]
 
@@ -64,6 +66,7 @@ struct PhaseGradient {
         window = Window(strides: [1, 1], kernel: [Int64(tH), Int64(tW)], padBefore: [Int64(tH - 1), Int64(tW - 1)],
                         padAfter: [Int64(padAfterH), Int64(padAfterW)])
         strideH = sH; strideW = sW; inChannels = ic
+        self.height = height; self.width = width
 
         let w = forward.weight.data
         var v = [Float](repeating: 0, count: sH * sW * ic * oc * tH * tW)
@@ -113,7 +116,7 @@ struct PhaseGradient {
     /// activation's backward), and the shuffle that reads its output. nil (nothing built) where oneDNN
     /// offers only a reference kernel, or lays the output out in a way the shuffle cannot read.
     /// `weightKey` names the phase weights in `store` (one per forward convolution, any image size).
-    func convolution(of g: Memory, imageHeight: Int, imageWidth: Int, weightKey: Int, store: WeightStore, ctx: DNNLContext,
+    func convolution(of g: Memory, weightKey: Int, store: WeightStore, ctx: DNNLContext,
                      name: String, make: (PrimitiveDesc, String) throws -> Primitive) throws -> (step: Step, shuffle: PhaseShuffle)? {
         let phaseChannels = conv.outChannels
         let pd = try OpDescriptors.convolutionForward(
@@ -126,7 +129,7 @@ struct PhaseGradient {
         let wts = try store.weights(node: weightKey, conv: conv, as: pd.md(dnnl_query_weights_md))
         let bias = try store.bias(node: weightKey, conv: conv)
         let step = Step(try make(pd, "phase convolution (image gradient) of \(name)"), [(Arg.src, g), (Arg.weights, wts), (Arg.bias, bias), (Arg.dst, z)])
-        return (step, PhaseShuffle(phases: self, source: z, strides: strides, height: imageHeight, width: imageWidth))
+        return (step, PhaseShuffle(phases: self, source: z, strides: strides))
     }
 
     /// Where element (c, y, x) of a [1, C, H, W] layout sits: channelOffsets[c] + y*row + x*column
@@ -153,7 +156,8 @@ struct PhaseShuffle {
     /// The phase convolution's output (f32), read through `strides`.
     let source: Memory
     let strides: (channelOffsets: [Int], row: Int, column: Int)
-    let height: Int, width: Int
+    var height: Int { phases.height }
+    var width: Int { phases.width }
 
     /// Writes the image gradient, ic*height*width floats, to `out`.
     func write(into out: UnsafeMutablePointer<Float>, threads: Int) {

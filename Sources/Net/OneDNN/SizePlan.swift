@@ -525,8 +525,7 @@ final class SizePlan {
                 // instead of backward-data (`PhaseGradient`). Its phase weights are stored past the nodes' keys.
                 if x == 0, imageReaders == 1, contributions[0] == 0, PhaseGradient.applies(to: conv),
                    let phase = try PhaseGradient(forward: conv, height: height, width: width).convolution(
-                       of: g, imageHeight: height, imageWidth: width, weightKey: graph.nodes.count + i, store: store, ctx: ctx,
-                       name: name(i), make: { try make($0, op: $1) }) {
+                       of: g, weightKey: graph.nodes.count + i, store: store, ctx: ctx, name: name(i), make: { try make($0, op: $1) }) {
                     steps.append(phase.step)
                     shuffle = phase.shuffle
                     contributions[0] = 1
