@@ -140,7 +140,10 @@ public final class OneDNNEngine: Engine {
                                           nodeName: graph.nodes[term.node].name, into: seeds[term.node]!)
         }
 
-        let grad = try plan.runBackward(targets: targets)
-        return (Float(value), Tensor(shape: input.shape, data: Array(UnsafeBufferPointer(start: grad, count: input.count))))
+        let gradient = try [Float](unsafeUninitializedCapacity: input.count) { buffer, count in
+            try plan.runBackward(targets: targets, into: buffer)
+            count = buffer.count
+        }
+        return (Float(value), Tensor(shape: input.shape, data: gradient))
     }
 }

@@ -50,7 +50,13 @@ final class SizePlan {
     private var grads: [Memory?]
     /// Plain [1, C, H, W] gradient of the objective w.r.t. a node, filled by the caller.
     private var seeds: [Int: Memory] = [:]
-    private var programs: [[Int]: [Step]] = [:]
+    private var programs: [[Int]: Program] = [:]
+    /// A backward program: its steps, and where the image gradient is read from after them (the
+    /// image's gradient memory, or the phase convolution's output through a shuffle).
+    private struct Program {
+        var steps: [Step]
+        var shuffle: PhaseShuffle?
+    }
     // Scratch memories live only between the step that fills them and the step that consumes them.
     private var inTemps: [Memory] = []
     private var outTemps: [Memory] = []
@@ -380,12 +386,19 @@ final class SizePlan {
         return m.floats
     }
 
-    /// Runs the backward program for these targets (their seeds filled) and returns the plain image gradient.
-    func runBackward(targets: [Int]) throws -> UnsafeMutablePointer<Float> {
+    /// Runs the backward program for these targets (their seeds filled) and writes the plain image
+    /// gradient, 3*H*W floats, to `image`.
+    func runBackward(targets: [Int], into image: UnsafeMutableBufferPointer<Float>) throws {
         if programs[targets] == nil { programs[targets] = try buildBackward(targets) }
-        for step in programs[targets]! { try step.run(ctx) }
+        let program = programs[targets]!
+        for step in program.steps { try step.run(ctx) }
         try ctx.wait()
-        return grads[0]!.floats
+        precondition(image.count == 3 * height * width, "image gradient buffer of \(image.count) floats for \(height)x\(width)")
+        if let shuffle = program.shuffle {
+            shuffle.write(into: image.baseAddress!, threads: threads)
+        } else {
+            image.baseAddress!.update(from: grads[0]!.floats, count: image.count)
+        }
     }
 
     private func grad(_ i: Int) throws -> Memory {
@@ -414,7 +427,7 @@ final class SizePlan {
         return t
     }
 
-    private func buildBackward(_ targets: [Int]) throws -> [Step] {
+    private func buildBackward(_ targets: [Int]) throws -> Program {
         // A gradient an earlier program made a slice gets memory of its own again unless this program
         // slices it too (a target's seed in a slice would be overwritten by the concat's gradient).
         // The earlier program keeps the memory it was built with.
@@ -425,6 +438,9 @@ final class SizePlan {
         for i in needed.indices where needed[i] { for m in siblings.groups[i] ?? [] { needed[m] = true } }
         var contributions = Array(repeating: 0, count: graph.nodes.count)
         var steps: [Step] = []
+        var shuffle: PhaseShuffle?
+        // How many inputs of the nodes this program runs name the image (a second reader adds to its gradient).
+        let imageReaders = graph.nodes.indices.reduce(0) { n, i in needed[i] ? n + graph.nodes[i].inputs.filter { $0 == 0 }.count : n }
 
         // Adds `m` into node j's gradient (overwrites it on the first contribution).
         func contribute(_ m: Memory, to j: Int) throws {
@@ -504,6 +520,16 @@ final class SizePlan {
                     let prim = try make(pd, op: "\(conv.activation) backward of \(name(i))")
                     // In place: this node's gradient is not needed once passed on.
                     steps.append(Step(prim, [(Arg.dst, out[i]!), (Arg.diffDst, g), (Arg.diffSrc, g)]))
+                }
+                // The image's only reader, strided with few channels: a forward convolution and a shuffle
+                // instead of backward-data (`PhaseGradient`). Its phase weights are stored past the nodes' keys.
+                if x == 0, imageReaders == 1, contributions[0] == 0, PhaseGradient.applies(to: conv),
+                   let phase = try PhaseGradient(forward: conv, height: height, width: width).convolution(
+                       of: g, weightKey: graph.nodes.count + i, store: store, ctx: ctx, name: name(i), make: { try make($0, op: $1) }) {
+                    steps.append(phase.step)
+                    shuffle = phase.shuffle
+                    contributions[0] = 1
+                    break
                 }
                 let xd = out[x]!.desc, od = out[i]!.desc
                 // The image's gradient leaves in f32 even in bf16: the last rounding is avoided.
@@ -597,6 +623,6 @@ final class SizePlan {
         guard contributions[0] > 0 else {
             throw OneDNNError.objectiveIgnoresInput
         }
-        return steps
+        return Program(steps: steps, shuffle: shuffle)
     }
 }
