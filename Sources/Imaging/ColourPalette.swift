@@ -159,11 +159,15 @@ extension FloatImage {
         let map = PaletteMap(a: sa, b: sb, toward: palette)
 
         let limit = palette.chromaLimit
-        // Each pixel's pulled L*, a*, b* (planes, as `lab`) and chroma before the gamut.
-        var moved = [Float](repeating: 0, count: 3 * n), chroma = [Float](repeating: 0, count: n)
+        // Each pixel's pulled L*, a*, b* (planes, as `lab`), chroma before the gamut, and share of the
+        // chroma gain: the colour the reference has at the pixel's lightness against the most it has at
+        // any (ChromaLimit), so mid-tones take the gain and pale background texture little of it.
+        var moved = [Float](repeating: 0, count: 3 * n), chroma = [Float](repeating: 0, count: n), weight = chroma
+        let mostColour = limit?.limits.max() ?? 1
         lab.withUnsafeBufferPointer { p in
             moved.withUnsafeMutableBufferPointer { o in
                 chroma.withUnsafeMutableBufferPointer { co in
+                  weight.withUnsafeMutableBufferPointer { wo in
                     Bands.forEach(n) { range in
                         for i in range {
                             let a = p[n + i], b = p[2 * n + i], l = pull(i, p[i])
@@ -171,31 +175,39 @@ extension FloatImage {
                             let (ta, tb) = k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(a, b)
                             var na = a + s * (ta - a), nb = b + s * (tb - b)
                             var c2 = na * na + nb * nb
+                            var share: Float = 1
                             if let limit {
                                 // The transfer gives no more colour than the reference has at this
                                 // lightness (ChromaLimit); the dream's own colour stays.
-                                let most = Swift.max(limit(l), (a * a + b * b).squareRoot())
+                                let here = limit(l), most = Swift.max(here, (a * a + b * b).squareRoot())
                                 if c2 > most * most { let k = most / c2.squareRoot(); na *= k; nb *= k; c2 = most * most }
+                                share = here / mostColour
                             }
-                            o[i] = l; o[n + i] = na; o[2 * n + i] = nb; co[i] = c2.squareRoot()
+                            o[i] = l; o[n + i] = na; o[2 * n + i] = nb; co[i] = c2.squareRoot(); wo[i] = share
                         }
                     }
+                  }
                 }
             }
         }
         // The frame's colourfulness moves back toward the reference's (ChromaGain).
-        let gain = chroma.withUnsafeBufferPointer { ChromaGain(chroma: $0, reference: palette.meanChroma, strength: s) }.gain
+        let gain = chroma.withUnsafeBufferPointer { c in
+            weight.withUnsafeBufferPointer { w in ChromaGain(chroma: c, weight: w, reference: palette.meanChroma, strength: s) }
+        }
         var px = [Float](repeating: 0, count: 3 * n)
         ColourTables.encoded.withUnsafeBufferPointer { et in
             moved.withUnsafeBufferPointer { p in
+              weight.withUnsafeBufferPointer { w in
                 px.withUnsafeMutableBufferPointer { o in
                     Bands.forEach(n) { range in
                         for i in range {
-                            let (r, g, bl) = ColourSpace.inGamut(l: p[i], a: gain * p[n + i], b: gain * p[2 * n + i], encoded: et)
+                            let k = gain(weight: w[i])
+                            let (r, g, bl) = ColourSpace.inGamut(l: p[i], a: k * p[n + i], b: k * p[2 * n + i], encoded: et)
                             o[i] = r; o[n + i] = g; o[2 * n + i] = bl
                         }
                     }
                 }
+              }
             }
         }
         return FloatImage(width: w, height: h, pixels: px)
