@@ -12,28 +12,39 @@ struct ChromaGain {
     /// Frames with less mean chroma than this are left alone (no gain of a colour that is not there).
     static let least: Double = 0.05
 
-    /// The gain of a pixel of weight 1; a pixel of weight w takes 1 + w * (gain - 1).
+    /// The gain of a pixel of weight 1 below its cap (`scale`).
     let gain: Float
 
-    /// `chroma`: each pixel's chroma after the transfer and the limit; `weight`: each pixel's share of
-    /// the gain, 0...1 (nil: all 1); `reference`: the reference's mean chroma (nil: a checkpoint from
-    /// before it was kept, no gain). The gain is the one that brings the weighted frame's mean chroma
-    /// exactly to the target, within `bounds`.
-    init(chroma: UnsafeBufferPointer<Float>, weight: UnsafeBufferPointer<Float>?, reference: Double?, strength: Float) {
-        guard let reference, !chroma.isEmpty else { gain = 1; return }
+    /// `chroma(i, g)`: pixel i's chroma after the transfer and the limit when the frame takes gain g;
+    /// `sample`: the pixels the frame's mean is taken on; `reference`: the reference's mean chroma
+    /// (nil: a checkpoint from before it was kept, no gain). The gain is the one that brings the
+    /// frame's mean chroma `strength` of the way from what it is without a gain to the reference's
+    /// (bisection within `bounds`: the limit and the transfer's blend make the mean a curve of g).
+    init(sample: [Int], reference: Double?, strength: Float, chroma: (Int, Float) -> Float) {
+        guard let reference, !sample.isEmpty else { gain = 1; return }
         // A fixed order of sums: the same bytes whatever the number of cores.
-        var sum: Double = 0, weighted: Double = 0
-        for i in chroma.indices {
-            let c = Double(chroma[i])
-            sum += c; weighted += c * Double(weight?[i] ?? 1)
+        func mean(_ g: Float) -> Double {
+            var sum: Double = 0
+            for i in sample { sum += Double(chroma(i, g)) }
+            return sum / Double(sample.count)
         }
-        let n = Double(chroma.count), mean = sum / n
-        guard mean > Self.least, weighted > 0 else { gain = 1; return }
-        let target = mean + Double(strength) * (reference - mean)
-        // sum(c * (1 + w * (g - 1))) = n * target
-        let g = 1 + (target - mean) * n / weighted
-        gain = Swift.min(Self.bounds.upperBound, Swift.max(Self.bounds.lowerBound, Float(g)))
+        let now = mean(1)
+        guard now > Self.least else { gain = 1; return }
+        let target = now + Double(strength) * (reference - now)
+        var lo = Self.bounds.lowerBound, hi = Self.bounds.upperBound
+        if mean(hi) <= target { gain = hi; return }
+        if mean(lo) >= target { gain = lo; return }
+        for _ in 0..<12 {
+            let mid = 0.5 * (lo + hi)
+            if mean(mid) < target { lo = mid } else { hi = mid }
+        }
+        gain = 0.5 * (lo + hi)
     }
 
-    @inline(__always) func callAsFunction(weight: Float) -> Float { 1 + weight * (gain - 1) }
+    /// What a pixel's a* and b* are multiplied by at gain `gain`: `weight` is its share of the gain
+    /// (0...1), `cap` the most chroma a gain above 1 may give it (one already past keeps its own).
+    @inline(__always) static func scale(chroma: Float, weight: Float, cap: Float, gain: Float) -> Float {
+        let k = 1 + weight * (gain - 1)
+        return k > 1 && chroma * k > cap ? Swift.max(1, cap / chroma) : k
+    }
 }
