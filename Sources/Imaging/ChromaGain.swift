@@ -1,10 +1,14 @@
-/// The colourfulness half of colour coherence: one gain on every pixel's chroma (hue and L* kept)
-/// that moves the frame's mean chroma a fraction `strength` of the way back to the reference's, as
-/// `LightnessPull` does with L*'s mean and spread. The palette transfer matches the a*b* distribution
+/// The colourfulness half of colour coherence: one gain on the frame's own chroma (hue and L* kept;
+/// each pixel's share weighted, and capped, by `ChromaLimit` at its lightness) that moves the frame's
+/// mean chroma a fraction `strength` of the way back to the reference's, as `LightnessPull` does with
+/// L*'s mean and spread. The palette transfer matches the a*b* distribution
 /// but `ChromaLimit` and the gamut take back what it gives at lightnesses where the reference has no
 /// such colour; on a flat logo the frames went paler (mean chroma of the last 30 frames 0.58-0.82 of
 /// the first 30's, 320x180, 300 frames of the default walk). A gain changes no structure: the
-/// dream's strokes stay where they are, only as colourful as the reference is on average.
+/// dream's strokes stay where they are, only as colourful as the reference is on average. Over seeds
+/// 0-4 on both flat logos chroma last/first went from 0.597-0.777 to 0.753-0.924, the pale mint
+/// share (L* > 90, a* < -15, frames 141-150 / 291-300) from 1.05-1.37% / 0.76-2.33% to 1.15-1.86% /
+/// 0.67-2.06%. The colour stage costs no more (--profile, 320x180 and 1920x1080).
 struct ChromaGain {
     /// The most a frame's chroma moves in one frame, either way: the pull never explodes on a frame
     /// with almost no colour, and a grey reference fades the dream's colour over a few frames.
