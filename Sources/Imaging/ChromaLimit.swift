@@ -7,6 +7,8 @@
 /// its lightness (nor than it already was): a colour the reference never has at that lightness is not
 /// made. (Fading what a pixel already had beyond the limit took the dream's own colour too: chroma
 /// last/first 0.74 on PaletteTests' squeezenet walk.)
+/// `ChromaGain` reads it too: a pixel's share of the gain that keeps the frame's mean chroma is the
+/// limit at its L* against the largest limit, and the gain gives no pixel more than the limit.
 public struct ChromaLimit: Sendable, Equatable, Codable {
     /// limits[j]: the limit at L* = 2j (j = 0...50).
     public var limits: [Float]
