@@ -19,18 +19,18 @@ struct ChromaGain {
     /// The gain of a pixel of weight 1 below its cap (`scale`).
     let gain: Float
 
-    /// `chroma(i, g)`: pixel i's chroma after the transfer and the limit when the frame takes gain g;
-    /// `sample`: the pixels the frame's mean is taken on; `reference`: the reference's mean chroma
+    /// `chroma(j, g)`: the chroma of the j-th of `count` sampled pixels after the transfer and the
+    /// limit when the frame takes gain g (the frame's mean is taken on them); `reference`: the reference's mean chroma
     /// (nil: a checkpoint from before it was kept, no gain). The gain is the one that brings the
     /// frame's mean chroma `strength` of the way from what it is without a gain to the reference's
     /// (bisection within `bounds`: the limit and the transfer's blend make the mean a curve of g).
-    init(sample: [Int], reference: Double?, strength: Float, chroma: (Int, Float) -> Float) {
-        guard let reference, !sample.isEmpty else { gain = 1; return }
+    init(count: Int, reference: Double?, strength: Float, chroma: (Int, Float) -> Float) {
+        guard let reference, count > 0 else { gain = 1; return }
         // A fixed order of sums: the same bytes whatever the number of cores.
         func mean(_ g: Float) -> Double {
             var sum: Double = 0
-            for i in sample { sum += Double(chroma(i, g)) }
-            return sum / Double(sample.count)
+            for j in 0..<count { sum += Double(chroma(j, g)) }
+            return sum / Double(count)
         }
         let now = mean(1)
         guard now > Self.least else { gain = 1; return }

@@ -186,14 +186,16 @@ extension FloatImage {
         ColourTables.encoded.withUnsafeBufferPointer { et in
             lab.withUnsafeBufferPointer { p in
                 planes.withUnsafeBufferPointer { q in
-                    /// Pixel i's a* and b* with the gain `gain`, after the transfer and the limit.
-                    func moved(_ i: Int, _ gain: Float) -> (Float, Float) {
-                        let a0 = p[n + i], b0 = p[2 * n + i]
-                        let g = ChromaGain.scale(chroma: q[n + i], weight: q[2 * n + i], cap: q[3 * n + i], gain: gain)
-                        let a = g * a0, b = g * b0
+                    /// Where the transfer takes pixel i's a* and b* (the gain does not move it).
+                    func target(_ i: Int) -> (a: Float, b: Float) {
                         // At most 320x180 every pixel is in the fit and moved exactly.
-                        let (ta, tb) = k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(a0, b0)
-                        var na = a + s * (ta - a), nb = b + s * (tb - b)
+                        k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(p[n + i], p[2 * n + i])
+                    }
+                    /// Pixel i's a* and b* with the gain `gain`, after the transfer to `t` and the limit.
+                    func moved(_ i: Int, _ gain: Float, to t: (a: Float, b: Float)) -> (Float, Float) {
+                        let g = ChromaGain.scale(chroma: q[n + i], weight: q[2 * n + i], cap: q[3 * n + i], gain: gain)
+                        let a = g * p[n + i], b = g * p[2 * n + i]
+                        var na = a + s * (t.a - a), nb = b + s * (t.b - b)
                         if limit != nil {
                             // The transfer gives no more colour than the reference has at this
                             // lightness (ChromaLimit); the dream's own colour stays.
@@ -203,17 +205,19 @@ extension FloatImage {
                         return (na, nb)
                     }
                     // The gain that moves the frame's mean chroma after the transfer and the limit
-                    // `s` of the way to the reference's, measured on the fit's sample of pixels.
+                    // `s` of the way to the reference's, measured on every k-th pixel of every k-th
+                    // row (their transfer targets found once: the bisection evaluates the mean ~14 times).
                     var sample: [Int] = []
                     for y in stride(from: 0, to: h, by: k) { for x in stride(from: 0, to: w, by: k) { sample.append(y * w + x) } }
-                    let gain = ChromaGain(sample: sample, reference: palette.meanChroma, strength: s) { i, g in
-                        let (na, nb) = moved(i, g)
+                    let targets = sample.map(target)
+                    let gain = ChromaGain(count: sample.count, reference: palette.meanChroma, strength: s) { j, g in
+                        let (na, nb) = moved(sample[j], g, to: targets[j])
                         return (na * na + nb * nb).squareRoot()
                     }.gain
                     px.withUnsafeMutableBufferPointer { o in
                         Bands.forEach(n) { range in
                             for i in range {
-                                let (na, nb) = moved(i, gain)
+                                let (na, nb) = moved(i, gain, to: target(i))
                                 let (r, gr, bl) = ColourSpace.inGamut(l: q[i], a: na, b: nb, encoded: et)
                                 o[i] = r; o[n + i] = gr; o[2 * n + i] = bl
                             }
