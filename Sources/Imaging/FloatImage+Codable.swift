@@ -34,7 +34,8 @@ extension FloatImage: Codable {
             throw DecodingError.dataCorruptedError(forKey: .width, in: c,
                 debugDescription: "holds a \(w)x\(h) image where this render's are \(expected.width)x\(expected.height)")
         }
-        guard let bytes = Self.byteCount(width: w, height: h) else {
+        // A picture has at least one pixel: a side of 0 is no frame, whatever the other side says.
+        guard w > 0, h > 0, let bytes = Self.byteCount(width: w, height: h) else {
             throw DecodingError.dataCorruptedError(forKey: .width, in: c,
                 debugDescription: "holds an image of \(w)x\(h) pixels, which is not a size")
         }

@@ -6,7 +6,11 @@ public struct FloatImage: Sendable, Equatable {
     public var pixels: [Float]   // [3, height, width]
 
     public init(width: Int, height: Int, pixels: [Float]) {
-        precondition(pixels.count == 3 * width * height, "pixel count does not match \(width)x\(height)")
+        // The area first, with overflow reported: `3 * width * height` trapped on its own product for a
+        // stored 3074457345618258603x0 image (checkpoint fuzzing), where the area is 0.
+        let (area, overflow) = width.multipliedReportingOverflow(by: height)
+        precondition(width >= 0 && height >= 0 && !overflow && pixels.count % 3 == 0 && pixels.count / 3 == area,
+                     "pixel count does not match \(width)x\(height)")
         self.width = width; self.height = height; self.pixels = pixels
     }
 

@@ -83,6 +83,18 @@ final class StateDecodingLimitsTests: XCTestCase {
         XCTAssertEqual(FloatImage.byteCount(width: 96, height: 80), 96 * 80 * 12)
     }
 
+    /// A huge width with a height of 0 (no pixels, so the byte count is 0) trapped in `FloatImage`'s
+    /// own size check, `3 * width` overflowing (found by the checkpoint fuzzer): refused as not a size.
+    func testZeroAreaCanvasWithAHugeSideIsRefused() throws {
+        for json in [#"{"width": 3074457345618258603, "height": 0, "float32le": ""}"#,
+                     #"{"width": 0, "height": 3074457345618258603, "float32le": ""}"#,
+                     #"{"width": 0, "height": 0, "float32le": ""}"#] {
+            XCTAssertThrowsError(try JSONDecoder().decode(FloatImage.self, from: Data(json.utf8))) {
+                XCTAssertTrue(self.message($0).contains("which is not a size"), self.message($0))
+            }
+        }
+    }
+
     /// With the render's size known, another size is refused from the width and height alone: the
     /// pixels (here not even base64) are never decoded.
     func testAnotherSizeIsRefusedBeforeThePixelsAreRead() throws {
