@@ -42,7 +42,8 @@ public final class ConvolutionTuner: @unchecked Sendable {
     /// (one warm-up run, then the best of three).
     /// The lock is not held while timing: a candidate may itself build primitives that ask the tuner.
     func choose(layer: String, key: String, candidates: [(name: String, run: () throws -> Void)]) throws -> String {
-        if let choice = cached(layer: layer, key: key, among: candidates.map(\.name)) { return choice }
+        let names = candidates.map(\.name)
+        if let choice = cached(layer: layer, key: key, among: names) { return choice }
         let clock = ContinuousClock()
         var ms: [String: Double] = [:]
         for c in candidates {
@@ -59,6 +60,11 @@ public final class ConvolutionTuner: @unchecked Sendable {
         let e = AlgorithmCache.Entry(choice: winner, milliseconds: ms)
         lock.lock()
         defer { lock.unlock() }
+        // Another engine (a strip beside this one) timed the same key meanwhile: its choice stands,
+        // so every part of one render runs the same kernels and repeats give the same bytes (the two
+        // strips once took different algorithms for one shape, and the next engine, reading the
+        // cache, then differed from the first in the last bits: SplitEngineTests, CI on 1e9c78e).
+        if let first = entries[key], names.contains(first.choice) { return first.choice }
         entries[key] = e
         decisions.append(Decision(layer: layer, key: key, entry: e, fromCache: false))
         do { try cache.save([key: e]) } catch { saveError = "\(error)" }
