@@ -67,11 +67,12 @@ final class ChromaGainTests: XCTestCase {
         print("mean chroma: logo \(reference), faded \(before); gap closed in one pull \(closed(once)) (without the gain \(closed(onceOld))), "
               + "in ten \(closed(ten)) (\(closed(tenOld))); pale and colourful \(paleAndColourful(ten)) / \(paleAndColourful(tenOld))")
         XCTAssertLessThan(before, 0.5 * reference)
-        // Measured: one pull closes 0.239 of the gap (0.205 without the gain), ten 0.918 (0.825).
+        // Measured: one pull closes 0.239 of the gap (0.205 without the gain), ten 0.976 (0.825;
+        // 0.929 when the gain aimed only the coherence's share of the way, ChromaGain.pull).
         // Without a dream between them the transfer and the lightness pull close most of it alone;
         // in the walk the dream fades the colour again every frame, where the gain's share counts.
         XCTAssertGreaterThan(closed(once), closed(onceOld) + 0.02)
-        XCTAssertGreaterThan(closed(ten), 0.88)
+        XCTAssertGreaterThan(closed(ten), 0.95)
         XCTAssertLessThan(closed(tenOld), 0.86)
         XCTAssertLessThan(meanChroma(ten), 1.33 * reference)
         // The colour goes back where the reference has colour, not onto the pale texture (the
