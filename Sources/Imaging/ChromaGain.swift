@@ -1,8 +1,8 @@
 /// The colourfulness half of colour coherence: one gain on the frame's own chroma (hue and L* kept;
 /// each pixel's share weighted, and capped, by `ChromaLimit` at its lightness) that moves the frame's
-/// mean chroma a fraction `strength` of the way back to the reference's, as `LightnessPull` does with
-/// L*'s mean and spread (with a stronger pull, `pull(coherence:)`). The palette transfer matches the a*b* distribution
-/// but `ChromaLimit` and the gamut take back what it gives at lightnesses where the reference has no
+/// mean chroma back toward the reference's, as `LightnessPull` does with L*'s mean and spread (how far:
+/// `pull(coherence:)`, more than the coherence's own share). The palette transfer matches the a*b*
+/// distribution but `ChromaLimit` and the gamut take back what it gives at lightnesses where the reference has no
 /// such colour; on a flat logo the frames went paler (mean chroma of the last 30 frames 0.58-0.82 of
 /// the first 30's, 320x180, 300 frames of the default walk). A gain changes no structure: the
 /// dream's strokes stay where they are, only as colourful as the reference is on average. Over seeds

@@ -205,12 +205,14 @@ extension FloatImage {
                         return (na, nb)
                     }
                     // The gain that moves the frame's mean chroma after the transfer and the limit
-                    // `ChromaGain.pull(coherence: s)` of the way to the reference's, measured on every k-th pixel of every k-th
-                    // row (their transfer targets found once: the bisection evaluates the mean ~14 times).
+                    // `ChromaGain.pull(coherence: s)` of the way to the reference's, measured on every
+                    // k-th pixel of every k-th row (their transfer targets found once: the bisection
+                    // evaluates the mean ~14 times).
                     var sample: [Int] = []
                     for y in stride(from: 0, to: h, by: k) { for x in stride(from: 0, to: w, by: k) { sample.append(y * w + x) } }
                     let targets = sample.map(target)
-                    let gain = ChromaGain(count: sample.count, reference: palette.meanChroma, strength: ChromaGain.pull(coherence: s)) { j, g in
+                    let chromaPull = ChromaGain.pull(coherence: s)
+                    let gain = ChromaGain(count: sample.count, reference: palette.meanChroma, strength: chromaPull) { j, g in
                         let (na, nb) = moved(sample[j], g, to: targets[j])
                         return (na * na + nb * nb).squareRoot()
                     }.gain

@@ -19,11 +19,9 @@ extension FloatImage: Codable {
     /// Bytes of `width` x `height` RGB Float32 pixels; nil for a negative side or a product that does
     /// not fit in an Int (a crafted width of 2^62+1 made `3*w*h*4` wrap to a small number).
     public static func byteCount(width: Int, height: Int) -> Int? {
-        guard width >= 0, height >= 0 else { return nil }
-        let (area, o1) = width.multipliedReportingOverflow(by: height)
-        let (values, o2) = area.multipliedReportingOverflow(by: 3)
-        let (bytes, o3) = values.multipliedReportingOverflow(by: MemoryLayout<UInt32>.size)
-        return o1 || o2 || o3 ? nil : bytes
+        guard let values = valueCount(width: width, height: height) else { return nil }
+        let (bytes, overflow) = values.multipliedReportingOverflow(by: MemoryLayout<UInt32>.size)
+        return overflow ? nil : bytes
     }
 
     public init(from decoder: Decoder) throws {

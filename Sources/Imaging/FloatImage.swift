@@ -6,12 +6,18 @@ public struct FloatImage: Sendable, Equatable {
     public var pixels: [Float]   // [3, height, width]
 
     public init(width: Int, height: Int, pixels: [Float]) {
-        // The area first, with overflow reported: `3 * width * height` trapped on its own product for a
-        // stored 3074457345618258603x0 image (checkpoint fuzzing), where the area is 0.
-        let (area, overflow) = width.multipliedReportingOverflow(by: height)
-        precondition(width >= 0 && height >= 0 && !overflow && pixels.count % 3 == 0 && pixels.count / 3 == area,
-                     "pixel count does not match \(width)x\(height)")
+        precondition(Self.valueCount(width: width, height: height) == pixels.count, "pixel count does not match \(width)x\(height)")
         self.width = width; self.height = height; self.pixels = pixels
+    }
+
+    /// Floats of `width` x `height` RGB pixels; nil for a negative side or a product past Int. The area
+    /// first: `3 * width * height` trapped on its own product for a stored 3074457345618258603x0 image
+    /// (checkpoint fuzzing), where the area is 0.
+    public static func valueCount(width: Int, height: Int) -> Int? {
+        guard width >= 0, height >= 0 else { return nil }
+        let (area, o1) = width.multipliedReportingOverflow(by: height)
+        let (values, o2) = area.multipliedReportingOverflow(by: 3)
+        return o1 || o2 ? nil : values
     }
 
     public init(width: Int, height: Int, fill: Float = 0) {

@@ -175,7 +175,10 @@ public struct Outputs {
             animated = try AnimatedSink(path: mp4, format: format, fps: encoder.fps, fpsDenominator: encoder.fpsDenominator)
         } else if let mp4 {
             let sink: MP4Sink
-            do { sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil) } catch let MP4SinkError.cannotContinue(previous, reason) {
+            do {
+                sink = try MP4Sink(path: mp4, options: encoder, continuing: framesDone > 0 ? mp4 : nil)
+            } catch let MP4SinkError.cannotContinue(previous, reason) {
+                // Said as what the user asked for (--resume); Media does not know the option.
                 throw RequestError.cannotContinueVideo(previous, reason: reason)
             }
             if sink.previousFrames != framesDone {
