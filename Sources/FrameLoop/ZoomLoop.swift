@@ -137,7 +137,7 @@ public struct ZoomLoop: Sendable {
         }
         state.rng = rng
         if let reference = state.colourReference, settings.colourCoherence > 0 {
-            out = timed(.colour) { out.colourPulled(toward: reference, strength: settings.colourCoherence) }
+            out = timed(.colour) { out.colourPulled(toward: reference, strength: settings.colourCoherence, firstFrame: index == 1) }
         }
         return out
     }

@@ -11,10 +11,20 @@
 /// 0.67-2.06%. The colour stage costs no more (--profile, 320x180 and 1920x1080).
 struct ChromaGain {
     /// The most a frame's chroma moves in one frame, either way: the pull never explodes on a frame
-    /// with almost no colour, and a grey reference fades the dream's colour over a few frames.
+    /// with almost no colour, and colour the reference lacks fades over a few frames, not in one.
     static let bounds: ClosedRange<Float> = 0.8...1.25
+    /// Frame 1's: no frame came before it to stay close to, so its gain may take away all the colour
+    /// the first dream added beyond the reference's. With `bounds`, a grey photo's video began with
+    /// the first dream's speckled tint (mean chroma 3.8 in frame 1) that faded to 1.4 over ~30 frames:
+    /// chroma last/first 0.63. The upper bound is the same.
+    static let firstFrameBounds: ClosedRange<Float> = 0...bounds.upperBound
     /// Frames with less mean chroma than this are left alone (no gain of a colour that is not there).
     static let least: Double = 0.05
+    /// The gain pulls no frame's mean chroma below this, whatever the reference's: under half a
+    /// just-noticeable difference (Delta E*ab about 2.3), no eye sees a colour there. Pulling frame 1
+    /// of a grey photo all the way to grey put its colours on the corner of four a*b* histogram bins
+    /// that the later frames' faint tints (mean chroma ~1.4) spread over: palette overlap 0.48.
+    static let unseen: Double = 1
     /// The colour coherence from which a frame's gain aims at the reference's mean chroma itself.
     static let fullPullAt: Float = 0.3
 
@@ -35,9 +45,11 @@ struct ChromaGain {
     /// `chroma(j, g)`: the chroma of the j-th of `count` sampled pixels after the transfer and the
     /// limit when the frame takes gain g (the frame's mean is taken on them); `reference`: the reference's mean chroma
     /// (nil: a checkpoint from before it was kept, no gain). The gain is the one that brings the
-    /// frame's mean chroma `strength` of the way from what it is without a gain to the reference's
-    /// (bisection within `bounds`: the limit and the transfer's blend make the mean a curve of g).
-    init(count: Int, reference: Double?, strength: Float, chroma: (Int, Float) -> Float) {
+    /// frame's mean chroma `strength` of the way from what it is without a gain to the reference's, or
+    /// to `unseen` if that is more and the frame has more (bisection within `bounds`: the limit and
+    /// the transfer's blend make the mean a curve of g).
+    init(count: Int, reference: Double?, strength: Float, bounds: ClosedRange<Float> = Self.bounds,
+         chroma: (Int, Float) -> Float) {
         guard let reference, count > 0 else { gain = 1; return }
         // A fixed order of sums: the same bytes whatever the number of cores.
         func mean(_ g: Float) -> Double {
@@ -47,8 +59,9 @@ struct ChromaGain {
         }
         let now = mean(1)
         guard now > Self.least else { gain = 1; return }
-        let target = now + Double(strength) * (reference - now)
-        var lo = Self.bounds.lowerBound, hi = Self.bounds.upperBound
+        let goal = Swift.max(reference, Swift.min(now, Self.unseen))
+        let target = now + Double(strength) * (goal - now)
+        var lo = bounds.lowerBound, hi = bounds.upperBound
         if mean(hi) <= target { gain = hi; return }
         if mean(lo) >= target { gain = lo; return }
         for _ in 0..<12 {

@@ -124,7 +124,8 @@ extension FloatImage {
     /// (`PaletteMap`), and the pixels are done on every core: at 1920x1080 the colour stage went from
     /// 0.60 to 0.145 CPU-seconds a frame (perf, dog.jpg, 4 frames of the default walk; README).
     /// Deterministic: no randomness, a fixed order of sums, each pixel computed on its own.
-    public func colourPulled(toward palette: ColourPalette, strength: Double) -> FloatImage {
+    /// `firstFrame`: the video's frame 1, whose gain is not held close to 1 (`ChromaGain.firstFrameBounds`).
+    public func colourPulled(toward palette: ColourPalette, strength: Double, firstFrame: Bool = false) -> FloatImage {
         if strength <= 0 { return self }
         let s = Float(min(1, strength))
         let w = width, h = height, n = w * h
@@ -212,7 +213,8 @@ extension FloatImage {
                     for y in stride(from: 0, to: h, by: k) { for x in stride(from: 0, to: w, by: k) { sample.append(y * w + x) } }
                     let targets = sample.map(target)
                     let chromaPull = ChromaGain.pull(coherence: s)
-                    let gain = ChromaGain(count: sample.count, reference: palette.meanChroma, strength: chromaPull) { j, g in
+                    let gain = ChromaGain(count: sample.count, reference: palette.meanChroma, strength: chromaPull,
+                                          bounds: firstFrame ? ChromaGain.firstFrameBounds : ChromaGain.bounds) { j, g in
                         let (na, nb) = moved(sample[j], g, to: targets[j])
                         return (na * na + nb * nb).squareRoot()
                     }.gain

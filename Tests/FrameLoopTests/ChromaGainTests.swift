@@ -1,7 +1,7 @@
 import XCTest
 import FrameLoop
 import TestSupport
-import Imaging
+@testable import Imaging
 
 /// Colour coherence keeps the frame's colourfulness (`ChromaGain` in `colourPulled`): a long zoom
 /// into a flat logo went paler (mean chroma of the last 30 frames 0.60-0.78 of the first 30's over
@@ -110,6 +110,22 @@ final class ChromaGainTests: XCTestCase {
         // A grey frame stays exactly grey (no gain of a colour that is not there).
         let pulledGrey = grey.colourPulled(toward: palette, strength: 0.3)
         XCTAssertLessThan(meanChroma(pulledGrey), 0.05)
+
+        // Frame 1 has no frame before it to stay close to: its gain takes the tint straight down to
+        // `ChromaGain.unseen` (a grey photo's video began with a tint of mean chroma 3.8 that faded to
+        // 1.4 over 30 frames), and no further: below it no eye sees a colour, and a pull to exact
+        // grey put frame 1's colours on the corner of four a*b* histogram bins that the later
+        // frames' faint tints spread over (palette overlap 0.48 on a grey photo).
+        var speckled = grey   // frame 1's dream on a grey photo: mean chroma 3.8 after the colour stage
+        for i in 0..<n {
+            speckled.pixels[i] += Float(Int(rng.next() % 25)) - 12
+            speckled.pixels[2 * n + i] += Float(Int(rng.next() % 25)) - 12
+        }
+        let later = meanChroma(speckled.colourPulled(toward: palette, strength: 0.3))
+        let first = meanChroma(speckled.colourPulled(toward: palette, strength: 0.3, firstFrame: true))
+        print("a grey reference, a speckled dream of mean chroma \(meanChroma(speckled)): \(first) as frame 1, \(later) as a later frame")
+        XCTAssertGreaterThan(later, 2 * ChromaGain.unseen)
+        XCTAssertEqual(first, ChromaGain.unseen, accuracy: 0.15)
     }
 
     /// A palette's mean chroma survives a checkpoint, and one out of range is refused.
