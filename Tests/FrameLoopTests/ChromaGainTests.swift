@@ -128,6 +128,22 @@ final class ChromaGainTests: XCTestCase {
         XCTAssertEqual(first, ChromaGain.unseen, accuracy: 0.15)
     }
 
+    /// How far one frame's gain may go: up to 1.4x (a frame zoomed into a logo's white background gets
+    /// its colour back within a few frames), down to 0.8x, and on frame 1 down to nothing, but never
+    /// below a mean chroma of `ChromaGain.unseen`.
+    func testTheGainsBounds() {
+        // One pixel whose chroma is 10 times the gain, the transfer and limit left out.
+        func gain(reference: Double, firstFrame: Bool = false) -> Float {
+            ChromaGain(count: 1, reference: reference, strength: 1,
+                       bounds: firstFrame ? ChromaGain.firstFrameBounds : ChromaGain.bounds) { _, g in 10 * g }.gain
+        }
+        XCTAssertEqual(gain(reference: 13.5), 1.35, accuracy: 0.01)
+        XCTAssertEqual(gain(reference: 30), 1.4, accuracy: 1e-6)
+        XCTAssertEqual(gain(reference: 5), 0.8, accuracy: 1e-6)
+        XCTAssertEqual(gain(reference: 5, firstFrame: true), 0.5, accuracy: 0.01)
+        XCTAssertEqual(gain(reference: 0, firstFrame: true), Float(ChromaGain.unseen / 10), accuracy: 0.01)
+    }
+
     /// A palette's mean chroma survives a checkpoint, and one out of range is refused.
     func testTheMeanChromaIsCheckedWhenDecoded() throws {
         let palette = ColourPalette(of: PaletteTests.logo())
