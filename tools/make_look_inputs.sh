@@ -1,5 +1,5 @@
 #!/bin/sh
-# The varied start images issue 13's looks are checked on (flat logos, transparency, thin lines and
+# The varied start images issue 13's looks are checked on (flat logos, on white, transparent and dark; one colour the zoom enters; thin lines and
 # text, dark/light/greyscale photos, a 4000x3000 photo), drawn with ImageMagick from nothing but the
 # test photos `make testdata` fetched. Downloads nothing. Usage: tools/make_look_inputs.sh OUTDIR
 set -eu
@@ -22,6 +22,13 @@ logo() {
 logo white "$out/logo_white.png"
 # The same logo on a transparent background.
 logo none "PNG32:$out/logo_alpha.png"
+# A logo on a dark background: amber disc, light grey bar, teal triangle, white word, on navy.
+$im -size 800x450 'xc:#14213d' -fill '#fca311' -draw "circle 200,225 200,105" \
+    -fill '#e5e5e5' -draw "rectangle 380,150 700,200" -fill '#2ec4b6' -draw "polygon 380,330 540,230 700,330" \
+    -fill white -font $font -pointsize 48 -annotate +380+400 'NIGHT' "$out/logo_dark.png"
+# One colour that the zoom enters: a red rounded square with a cream letter, on transparency.
+$im -size 600x600 xc:none -fill '#e63946' -draw "roundrectangle 50,50 550,550 80,80" \
+    -fill '#f1faee' -font $font -pointsize 200 -gravity center -annotate +0+0 'R' "PNG32:$out/logo_red_alpha.png"
 # Thin (1-2 px) lines and small text, black and one colour, on white.
 $im -size 640x360 xc:white -stroke black -strokewidth 1 \
     -draw "line 20,20 620,20" -draw "line 20,40 620,340" -draw "line 20,340 620,40" \
