@@ -1,7 +1,7 @@
 #!/bin/sh
-# The varied start images issue 13's looks are checked on (flat logos, on white, transparent and dark; one colour the zoom enters; thin lines and
-# text, dark/light/greyscale photos, a 4000x3000 photo), drawn with ImageMagick from nothing but the
-# test photos `make testdata` fetched. Downloads nothing. Usage: tools/make_look_inputs.sh OUTDIR
+# The varied start images issue 13's looks are checked on (flat logos on white, transparent and
+# dark; one colour that the zoom enters; thin lines and text; dark/light/greyscale photos; a 4000x3000
+# photo), drawn with ImageMagick from nothing but the test photos `make testdata` fetched. Downloads nothing. Usage: tools/make_look_inputs.sh OUTDIR
 set -eu
 out=${1:?usage: make_look_inputs.sh OUTDIR}
 data=${DREAMVIDEO_TESTDATA:-$HOME/.cache/dreamvideo/testdata}
