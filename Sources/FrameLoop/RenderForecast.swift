@@ -58,11 +58,18 @@ public struct RenderForecast: Sendable {
         networkFLOP / max(1, flopPerSecond) + Double(frames) * secondsPerFrame + Double(dreamedFrames) * secondsPerDreamedFrame
     }
 
+    /// Frames of the camera's walk from `start` that `writeProbe` encodes: enough for a video
+    /// encoder's first (key) frame to be one of several.
+    static let probeFrames = 6
+
     /// Times the network on frame 1's smallest octave (the second of two steps: the first builds the
     /// engine's primitives for that size) and the frame loop's per-frame work on `start`, and returns
-    /// the forecast seconds. Uses no randomness of the render: its frames stay the same.
+    /// the forecast seconds. `writeProbe(frames)`: seconds writing one frame takes, timed on frames
+    /// of the camera's walk from `start` without keeping them. Uses no randomness of the render: its
+    /// frames stay the same.
     public func measure(network: DreamNetwork, schedule: ResolvedSchedule, start: FloatImage,
-                        palette: ColourPalette?, cost: (String, Int, Int) throws -> Double) throws -> Double {
+                        palette: ColourPalette?, cost: (String, Int, Int) throws -> Double,
+                        writeProbe: ([FloatImage]) -> Double = { _ in 0 }) throws -> Double {
         let clock = ContinuousClock()
         let segment = schedule.segment(forFrame: 1)
         let d = segment.settings.dream(forFrame: 1)
@@ -85,6 +92,12 @@ public struct RenderForecast: Sendable {
             _ = moved.colourPulled(toward: palette, strength: segment.settings.colourCoherence)
         }
         let perDreamed = (clock.now - t2).inSeconds
-        return seconds(flopPerSecond: flopPerSecond, secondsPerFrame: perFrame, secondsPerDreamedFrame: perDreamed)
+        // The walk's next frames, each the camera's move of the one before (no dream: an encoder
+        // sees a zoom's change from frame to frame, a dream's texture it sees in `start`'s detail).
+        var walk = [start, moved]
+        let move = camera.outputFromSource(width: start.width, height: start.height).inverse
+        while walk.count < Self.probeFrames { walk.append(walk[walk.count - 1].warped(move, kernel: camera.kernel)) }
+        let perWrite = writeProbe(walk)
+        return seconds(flopPerSecond: flopPerSecond, secondsPerFrame: perFrame + perWrite, secondsPerDreamedFrame: perDreamed)
     }
 }

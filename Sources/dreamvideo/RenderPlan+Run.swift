@@ -51,7 +51,8 @@ extension RenderPlan {
                 let cost = { (layer: String, h: Int, w: Int) in try model.stepCost(layer: layer, height: h, width: w).totalFLOP }
                 let forecast = try RenderForecast(schedule: schedule, width: start.width, height: start.height, cost: cost)
                 let seconds = try forecast.measure(network: net, schedule: schedule, start: start,
-                                                   palette: state.colourReference, cost: cost)
+                                                   palette: state.colourReference, cost: cost,
+                                                   writeProbe: sinks.secondsPerWrite(probing:))
                 progress.announce("estimated time for the whole render: about \(ProgressLine.duration(seconds)) "
                                   + "(\(forecast.dreamedFrames) of \(total) frames dreamed)")
             }

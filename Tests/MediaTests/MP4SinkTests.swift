@@ -24,6 +24,33 @@ final class MP4SinkTests: XCTestCase {
         return inputs
     }
 
+    /// The forecast's probe of what writing costs (`encodeWithoutKeeping`) encodes beside the output
+    /// and keeps nothing: the path it is given keeps its bytes (here a file of the user's), no
+    /// temporary of the probe stays, and a sink already writing in that folder is not disturbed.
+    func testAnEncodeWithoutKeepingLeavesNothing() throws {
+        let path = dir + "/out.mp4", own = Data("a file of the user's".utf8)
+        try own.write(to: URL(fileURLWithPath: path))
+        let frames = (0..<6).map { movingPattern(width: 160, height: 90, t: $0) }
+        let real = try MP4Sink(path: dir + "/real.mp4")
+        try real.write(frames[0])
+        let before = try hiddenFiles(dir)
+        XCTAssertEqual(before.count, 1, "the real sink's temporary: \(before)")
+        var options = MP4Sink.Options()
+        options.audioSource = dir + "/no-such-sound.wav"   // the probe encodes no sound
+        var told: [String?] = []
+        try MP4Sink.encodeWithoutKeeping(frames, beside: path, options: options) { told.append($0) }
+        // Its temporary is told (for a stop meanwhile to remove), then that it is gone.
+        XCTAssertEqual(told.count, 2)
+        XCTAssertEqual(told.first??.hasPrefix(dir + "/."), true, "\(told)")
+        XCTAssertNil(told.last ?? "")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), own)
+        XCTAssertEqual(try hiddenFiles(dir), before, "a temporary of the probe left behind")
+        for f in frames.dropFirst() { try real.write(f) }
+        try real.finish()
+        XCTAssertEqual(try probe(dir + "/real.mp4")["nb_read_frames"] as? String, "6")
+        XCTAssertEqual(try hiddenFiles(dir), [])
+    }
+
     func testFrameCountRateDurationAndLayout() throws {
         let path = dir + "/out.mp4", n = 45
         let inputs = try encode(path, n: n, width: 160, height: 90)

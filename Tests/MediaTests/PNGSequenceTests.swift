@@ -17,6 +17,17 @@ final class PNGSequenceTests: XCTestCase {
         return FloatImage(width: width, height: height, pixels: (0..<3 * width * height).map { _ in Float(g.next() % 256) })
     }
 
+    /// The forecast's probe of what writing costs (`encodeWithoutWriting`) makes no file and does not
+    /// move the numbering: the next frame written is still frame 1.
+    func testAnEncodeWithoutWritingMakesNoFile() throws {
+        let frames = dir + "/frames"
+        let sink = try PNGSequenceSink(directory: frames)
+        try sink.encodeWithoutWriting(randomImage(width: 37, height: 21, seed: 1))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: frames), [])
+        try sink.write(randomImage(width: 37, height: 21, seed: 2))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: frames), ["frame_00001.png"])
+    }
+
     func testNamesAndExactRoundTrip() throws {
         let frames = dir + "/frames"
         let sink = try PNGSequenceSink(directory: frames)

@@ -365,6 +365,28 @@ public final class MP4Sink: FrameSink {
         case nothing
     }
 
+    /// Encodes `frames` as a sink of `options` writing to `path` would, and keeps nothing: a second
+    /// sink of the same options (without sound) writes them into its own temporary beside `path`,
+    /// drains the encoder (it holds frames back for its lookahead, so the time of encoding them is
+    /// only spent by the end) and removes the temporary. `path` is never created or touched. For
+    /// timing what writing a frame costs before the first one is written (the render's forecast).
+    /// `temporary` is told the probe's temporary once it exists and nil once it is removed, for a
+    /// stop that ends the process meanwhile to remove it.
+    public static func encodeWithoutKeeping(_ frames: [FloatImage], beside path: String, options: Options,
+                                            temporary: (String?) -> Void = { _ in }) throws {
+        var silent = options
+        silent.audioSource = nil
+        silent.music = nil
+        let probe = try MP4Sink(path: path, options: silent)
+        temporary(probe.temporaryPath)
+        defer { probe.cancel(); temporary(nil) }
+        for frame in frames { try probe.write(frame) }
+        guard let ctx = probe.codecContext else { return }
+        let err = avcodec_send_frame(ctx, nil)
+        guard err >= 0 else { throw MP4SinkError.encoderFailed(codec: options.codec, reason: avErrorString(err)) }
+        try probe.drainPackets()
+    }
+
     /// Abandons the video: frees the encoder and removes the temporary. The target is left untouched.
     public func cancel() {
         if closed { return }

@@ -47,6 +47,24 @@ public enum PNGWriter {
 
     static func write(rgb: [UInt8], width: Int, height: Int, to path: String, fast: Bool,
                       writing: ((PartialFile?) -> Void)? = nil) throws {
+        let (png, size) = try encoded(rgb: rgb, width: width, height: height, fast: fast, path: path)
+        let file: PartialFile
+        do { file = try PartialFile(target: path) } catch {
+            throw PNGWriteError.cannotWrite(path: path, reason: "\(error)")
+        }
+        writing?(file)
+        defer { writing?(nil) }
+        do {
+            try png.withUnsafeBytes { try file.append(UnsafeRawBufferPointer(rebasing: $0[..<size])) }
+            try file.commit()
+        } catch {
+            file.discard()
+            throw PNGWriteError.cannotWrite(path: path, reason: "\(error)")
+        }
+    }
+
+    /// The PNG of 8-bit RGB `rgb`, in memory: its first `size` bytes (`path` names it in an error).
+    static func encoded(rgb: [UInt8], width: Int, height: Int, fast: Bool, path: String) throws -> (bytes: [UInt8], size: Int) {
         var img = png_image()
         img.version = UInt32(PNG_IMAGE_VERSION)
         img.width = UInt32(width)
@@ -65,19 +83,7 @@ public enum PNGWriter {
             png_image_free(&img)
             throw PNGWriteError.cannotWrite(path: path, reason: reason)
         }
-        let file: PartialFile
-        do { file = try PartialFile(target: path) } catch {
-            throw PNGWriteError.cannotWrite(path: path, reason: "\(error)")
-        }
-        writing?(file)
-        defer { writing?(nil) }
-        do {
-            try png.withUnsafeBytes { try file.append(UnsafeRawBufferPointer(rebasing: $0[..<size])) }
-            try file.commit()
-        } catch {
-            file.discard()
-            throw PNGWriteError.cannotWrite(path: path, reason: "\(error)")
-        }
+        return (png, size)
     }
 }
 
