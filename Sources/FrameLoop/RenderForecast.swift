@@ -69,7 +69,7 @@ public struct RenderForecast: Sendable {
     /// frames stay the same.
     public func measure(network: DreamNetwork, schedule: ResolvedSchedule, start: FloatImage,
                         palette: ColourPalette?, cost: (String, Int, Int) throws -> Double,
-                        writeProbe: ([FloatImage]) -> Double = { _ in 0 }) throws -> Double {
+                        writeProbe: ([FloatImage]) -> Double) throws -> Double {
         let clock = ContinuousClock()
         let segment = schedule.segment(forFrame: 1)
         let d = segment.settings.dream(forFrame: 1)

@@ -89,15 +89,14 @@ public final class OpenOutputs: FrameSink, @unchecked Sendable {
         }
     }
 
-    /// The loop's state after the frame just written: what a checkpoint saved now holds.
     /// Seconds writing one frame takes, timed on `frames` (frames like the render's, before the first
     /// one is written) without writing them anywhere: PNG encoded in memory, the MP4's encoder run on
     /// a throwaway temporary (`MP4Sink.encodeWithoutKeeping`). At 1440x1080 writing was 0.112 of
     /// 0.281 s a frame (`--profile`, PNG frames), which the forecast left out. A GIF or WebP is not
     /// timed (a GIF's work is its palette, at the end). A probe that fails counts as nothing: it
-    /// only makes the forecast shorter, never stops the render.
-    /// A PNG's time is about the same for every frame: the first two are timed. An encoder's first
-    /// frame is a key frame and its lookahead holds frames back: all of them are.
+    /// only makes the forecast shorter, never stops the render. A PNG's time is about the same for
+    /// every frame: the first two are timed. An encoder's first frame is a key frame and its
+    /// lookahead holds frames back: all of them are.
     public func secondsPerWrite(probing frames: [FloatImage]) -> Double {
         let clock = ContinuousClock()
         /// Seconds per frame of `encode` on `some`, nothing if it fails.
@@ -111,8 +110,8 @@ public final class OpenOutputs: FrameSink, @unchecked Sendable {
         if let pngs = self.frames { seconds += mean(frames.prefix(2)) { try $0.forEach(pngs.encodeWithoutWriting) } }
         if let mp4 {
             seconds += mean(frames[...]) {
-                try MP4Sink.encodeWithoutKeeping($0, beside: mp4.path, options: mp4.options) { [probeLock] path in
-                    probeLock.withLock { self.probeTemporary = path }
+                try MP4Sink.encodeWithoutKeeping($0, beside: mp4.path, options: mp4.options) { path in
+                    probeLock.withLock { probeTemporary = path }
                 }
             }
         }
@@ -124,6 +123,7 @@ public final class OpenOutputs: FrameSink, @unchecked Sendable {
         if let t = probeLock.withLock({ probeTemporary }) { unlink(t) }
     }
 
+    /// The loop's state after the frame just written: what a checkpoint saved now holds.
     public func delivered(_ state: ZoomLoop.State) {
         condition.withLock {
             matched = state

@@ -61,9 +61,8 @@ public final class PNGSequenceSink: FrameSink {
     /// Encodes `frame` as `write` would and keeps nothing: no file is made. For timing what writing a
     /// frame costs before the first one is written (the render's forecast).
     public func encodeWithoutWriting(_ frame: FloatImage) throws {
-        var rgb = [UInt8](repeating: 0, count: 3 * frame.width * frame.height)
-        interleaveRGB8(frame, into: &rgb, paddedWidth: frame.width, paddedHeight: frame.height)
-        _ = try PNGWriter.encoded(rgb: rgb, width: frame.width, height: frame.height, fast: true, path: path(index: nextIndex))
+        _ = try PNGWriter.encoded(rgb: PNGWriter.rgb(of: frame), width: frame.width, height: frame.height, fast: true,
+                                  path: path(index: nextIndex))
     }
 
     /// Removes the temporary of a frame being written (never a finished frame): what a stop that

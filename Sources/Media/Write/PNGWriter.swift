@@ -37,12 +37,17 @@ public enum PNGWriter {
     /// `fast` trades ~35% larger files for ~4x faster writing (PNG_IMAGE_FLAG_FAST): right for frame
     /// sequences that are read back once, not for an image meant to be kept.
     public static func write(_ image: FloatImage, to path: String, fast: Bool = false) throws {
+        try write(rgb: rgb(of: image), width: image.width, height: image.height, to: path, fast: fast)
+    }
+
+    /// `image` as the 8-bit RGB a PNG holds; an empty image is refused.
+    static func rgb(of image: FloatImage) throws -> [UInt8] {
         guard image.width > 0, image.height > 0 else {
             throw PNGWriteError.emptyImage(width: image.width, height: image.height)
         }
         var rgb = [UInt8](repeating: 0, count: 3 * image.width * image.height)
         interleaveRGB8(image, into: &rgb, paddedWidth: image.width, paddedHeight: image.height)
-        try write(rgb: rgb, width: image.width, height: image.height, to: path, fast: fast)
+        return rgb
     }
 
     static func write(rgb: [UInt8], width: Int, height: Int, to path: String, fast: Bool,
