@@ -71,6 +71,53 @@ public struct ChromaLimit: Sendable, Equatable, Codable {
     /// Nodes at L* = 0, 2, ..., 100.
     static let nodes = 51
 
+    /// How far (0...1) a pixel the palette transfer gives more colour than the limit at its lightness
+    /// moves toward the nearest lightness whose limit holds it (`lightness(holding:nearest:)`), at
+    /// full share (its own chroma at least the colour it is given; less own colour, proportionally
+    /// less). Why: the transfer matches a*b* alone, and a picture's colours live at their own
+    /// lightness. A red logo (L* 52, chroma 74) with a cream letter dreamed its letter into pinks
+    /// (L* 60-85), where sRGB holds at most chroma 50-30 at red's hue and the limit less: kept at
+    /// their L*, the transfer's red came out pink, a*b* bins away from the red, and the palette's worst
+    /// 30-frame window fell to 0.27-0.28 (goal 0.6). 320x180, 300 frames of the default walk, worst
+    /// window (red logo seeds 0, 1; logo on white seed 0), by the share at coherence 0.3: 0: 0.277,
+    /// 0.277, 0.708; 0.5: 0.601, 0.605, 0.740; 0.7: 0.677, 0.678, 0.742; 1: 0.717, -, 0.743. Moving
+    /// every pixel whatever its own colour (share 0.5) turned the white logo's faint tints into flat
+    /// orange and green blotches; in proportion to its own colour the dream's strokes stay, and at 1
+    /// the red logo's letter posterised into red blobs on flat white. 0.7 at the default walk's
+    /// coherence, proportionally less below it (`ChromaGain.pull`).
+    static func lightnessPull(coherence: Float) -> Float { 0.7 * ChromaGain.pull(coherence: coherence) }
+
+    /// The lightness nearest `l` at which the limit is at least `chroma` (where the reference has a
+    /// colour that colourful); the lightness of the largest limit if none is.
+    func lightness(holding chroma: Float, nearest l: Float) -> Float {
+        if self(l) >= chroma { return l }
+        let x = Swift.max(0, Swift.min(100, l)) / 2
+        let i = Swift.min(49, Int(x))
+        var best: Float? = nil
+        // Downward: the first segment [k, k+1] (k <= i) whose lower end holds it, crossing inside.
+        var k = i
+        while k >= 0 {
+            if limits[k] >= chroma {
+                let t = (chroma - limits[k]) / (limits[k + 1] - limits[k])   // limits[k+1] < chroma here
+                best = 2 * (Float(k) + Swift.max(0, Swift.min(1, t))); break
+            }
+            k -= 1
+        }
+        k = i + 1
+        while k <= 50 {
+            if limits[k] >= chroma {
+                let t = (chroma - limits[k - 1]) / (limits[k] - limits[k - 1])
+                let up = 2 * (Float(k - 1) + Swift.max(0, Swift.min(1, t)))
+                if best == nil || up - l < l - best! { best = up }
+                break
+            }
+            k += 1
+        }
+        if let best { return best }
+        let top = limits.indices.max { limits[$0] < limits[$1] }!
+        return Float(2 * top)
+    }
+
     /// The limit at lightness `l`, linear between nodes.
     @inline(__always) func callAsFunction(_ l: Float) -> Float {
         let x = Swift.max(0, Swift.min(100, l)) / 2

@@ -117,7 +117,8 @@ extension FloatImage {
     /// transfer: in each round the colours' distributions along two perpendicular directions are
     /// matched by their quantiles), and its lightness's mean and spread band by band (`LightnessPull`: fine detail toward the
     /// reference's fine detail), and its mean chroma toward the reference's (`ChromaGain`: one gain on
-    /// the frame's own chroma, weighted and bounded by `ChromaLimit`). Each pixel keeps its rank within the picture, so the dream's structure
+    /// the frame's own chroma, weighted and bounded by `ChromaLimit`); a pixel given more colour than the
+    /// reference has at its lightness moves toward the lightness where it has it (`ChromaLimit.lightnessPull`). Each pixel keeps its rank within the picture, so the dream's structure
     /// stays and only which palette colour each part takes moves. Colours that leave sRGB lose chroma
     /// at their own lightness and hue, then roll off softly inside 0...255 (`ColourSpace.inGamut`).
     /// The a*b* transfer is fitted on at most `PaletteMap.fitPixels` colours and read from a grid
@@ -160,6 +161,7 @@ extension FloatImage {
         let map = PaletteMap(a: sa, b: sb, toward: palette)
 
         let limit = palette.chromaLimit
+        let lightnessPull = ChromaLimit.lightnessPull(coherence: s)
         // The chroma gain scales the frame's own colours (ChromaGain), before the transfer: the
         // transfer matches ranks along directions through grey, which a gain does not change, so the
         // gain never changes which palette colour a pixel is given, only how colourful what it keeps of
@@ -193,17 +195,27 @@ extension FloatImage {
                         k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(p[n + i], p[2 * n + i])
                     }
                     /// Pixel i's a* and b* with the gain `gain`, after the transfer to `t` and the limit.
-                    func moved(_ i: Int, _ gain: Float, to t: (a: Float, b: Float)) -> (Float, Float) {
+                    func moved(_ i: Int, _ gain: Float, to t: (a: Float, b: Float)) -> (l: Float, a: Float, b: Float) {
                         let g = ChromaGain.scale(chroma: q[n + i], weight: q[2 * n + i], cap: q[3 * n + i], gain: gain)
                         let a = g * p[n + i], b = g * p[2 * n + i]
-                        var na = a + s * (t.a - a), nb = b + s * (t.b - b)
-                        if limit != nil {
+                        var na = a + s * (t.a - a), nb = b + s * (t.b - b), nl = q[i]
+                        if let limit {
                             // The transfer gives no more colour than the reference has at this
-                            // lightness (ChromaLimit); the dream's own colour stays.
-                            let c2 = na * na + nb * nb, most = Swift.max(q[3 * n + i], (a * a + b * b).squareRoot())
-                            if c2 > most * most { let k = most / c2.squareRoot(); na *= k; nb *= k }
+                            // lightness (ChromaLimit); the dream's own colour stays. A pixel whose
+                            // own colour is already much of what it is given moves toward the
+                            // lightness where the reference has that colour (ChromaLimit.lightness)
+                            // instead of only losing it: a red logo's dreamed pinks become its red.
+                            let c2 = na * na + nb * nb, own = (a * a + b * b).squareRoot()
+                            var most = Swift.max(q[3 * n + i], own)
+                            if c2 > most * most {
+                                let c = c2.squareRoot()
+                                let share = lightnessPull * Swift.min(1, own / c)
+                                nl += share * (limit.lightness(holding: c, nearest: nl) - nl)
+                                most = Swift.max(limit(nl), own)
+                                if c2 > most * most { let k = most / c; na *= k; nb *= k }
+                            }
                         }
-                        return (na, nb)
+                        return (nl, na, nb)
                     }
                     // The gain that moves the frame's mean chroma after the transfer and the limit
                     // `ChromaGain.pull(coherence: s)` of the way to the reference's, measured on every
@@ -215,14 +227,14 @@ extension FloatImage {
                     let chromaPull = ChromaGain.pull(coherence: s)
                     let gain = ChromaGain(count: sample.count, reference: palette.meanChroma, strength: chromaPull,
                                           bounds: firstFrame ? ChromaGain.firstFrameBounds : ChromaGain.bounds) { j, g in
-                        let (na, nb) = moved(sample[j], g, to: targets[j])
+                        let (_, na, nb) = moved(sample[j], g, to: targets[j])
                         return (na * na + nb * nb).squareRoot()
                     }.gain
                     px.withUnsafeMutableBufferPointer { o in
                         Bands.forEach(n) { range in
                             for i in range {
-                                let (na, nb) = moved(i, gain, to: target(i))
-                                let (r, gr, bl) = ColourSpace.inGamut(l: q[i], a: na, b: nb, encoded: et)
+                                let (nl, na, nb) = moved(i, gain, to: target(i))
+                                let (r, gr, bl) = ColourSpace.inGamut(l: nl, a: na, b: nb, encoded: et)
                                 o[i] = r; o[n + i] = gr; o[2 * n + i] = bl
                             }
                         }
