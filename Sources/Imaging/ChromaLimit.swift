@@ -74,18 +74,21 @@ public struct ChromaLimit: Sendable, Equatable, Codable {
     /// How far (0...1) a pixel the palette transfer gives more colour than the limit at its lightness
     /// moves toward the nearest lightness whose limit holds it (`lightness(holding:nearest:)`), at
     /// full share (its own chroma at least the colour it is given; less own colour, proportionally
-    /// less). Why: the transfer matches a*b* alone, and a picture's colours live at their own
-    /// lightness. A red logo (L* 52, chroma 74) with a cream letter dreamed its letter into pinks
-    /// (L* 60-85), where sRGB holds at most chroma 50-30 at red's hue and the limit less: kept at
-    /// their L*, the transfer's red came out pink, a*b* bins away from the red, and the palette's worst
-    /// 30-frame window fell to 0.27-0.28 (goal 0.6). 320x180, 300 frames of the default walk, worst
-    /// window (red logo seeds 0, 1; logo on white seed 0), by the share at coherence 0.3: 0: 0.277,
-    /// 0.277, 0.708; 0.5: 0.601, 0.605, 0.740; 0.7: 0.677, 0.678, 0.742; 1: 0.717, -, 0.743. Moving
-    /// every pixel whatever its own colour (share 0.5) turned the white logo's faint tints into flat
-    /// orange and green blotches; in proportion to its own colour the dream's strokes stay, and at 1
-    /// the red logo's letter posterised into red blobs on flat white. 0.7 at the default walk's
-    /// coherence, proportionally less below it (`ChromaGain.pull`).
-    static func lightnessPull(coherence: Float) -> Float { 0.7 * ChromaGain.pull(coherence: coherence) }
+    /// less); the moves are then smoothed over the picture (`LightnessMoveField`). Why: the transfer
+    /// matches a*b* alone, and a picture's colours live at their own lightness. A red logo (L* 52,
+    /// chroma 74) with a cream letter dreamed its letter into pinks (L* 60-85), where sRGB holds at
+    /// most chroma 50-30 at red's hue and the limit less: kept at their L*, the transfer's red came
+    /// out pink, a*b* bins away from the red, and the palette's worst 30-frame window fell to
+    /// 0.27-0.28 (goal 0.6). 320x180, 300 frames of the default walk, worst window of the red logo
+    /// (seeds 0, 1) and the logo on white (seed 0), pixel by pixel at share 0.5: 0.601, 0.605,
+    /// 0.740; 0.7: 0.677, 0.678, 0.742; 1: 0.717, -, 0.743. Moving every pixel whatever its own
+    /// colour turned the white logo's faint tints into flat orange and green blotches, and pixel by
+    /// pixel (0.7, also capped at 4 L* a frame, or in proportion to the own colour's share along the
+    /// given hue) the 4000x3000 photo's pale texture filled with olive specks. Smoothed
+    /// (sigma 2 pixels at 320x180): 0.621 at 0.7, and 0.658 (seeds 0-3 0.657-0.660) at 1, kept, the
+    /// logo on white 0.744, the photo without specks. The default walk's coherence (0.3) takes the
+    /// whole share, less below it (`ChromaGain.pull`).
+    static func lightnessPull(coherence: Float) -> Float { ChromaGain.pull(coherence: coherence) }
 
     /// The lightness nearest `l` at which the limit is at least `chroma` (where the reference has a
     /// colour that colourful); the lightness of the largest limit if none is.

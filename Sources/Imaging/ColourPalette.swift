@@ -194,8 +194,9 @@ extension FloatImage {
                         // At most 320x180 every pixel is in the fit and moved exactly.
                         k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(p[n + i], p[2 * n + i])
                     }
-                    /// Pixel i's a* and b* with the gain `gain`, after the transfer to `t` and the limit.
-                    func moved(_ i: Int, _ gain: Float, to t: (a: Float, b: Float)) -> (l: Float, a: Float, b: Float) {
+                    /// Pixel i's L*, a* and b* with the gain `gain`, after the transfer to `t` and the limit;
+                    /// its L* is `fixed` if given, else moved on its own (`ChromaLimit.lightnessPull`).
+                    func moved(_ i: Int, _ gain: Float, to t: (a: Float, b: Float), lightness fixed: Float? = nil) -> (l: Float, a: Float, b: Float) {
                         let g = ChromaGain.scale(chroma: q[n + i], weight: q[2 * n + i], cap: q[3 * n + i], gain: gain)
                         let a = g * p[n + i], b = g * p[2 * n + i]
                         var na = a + s * (t.a - a), nb = b + s * (t.b - b), nl = q[i]
@@ -206,14 +207,20 @@ extension FloatImage {
                             // lightness where the reference has that colour (ChromaLimit.lightness)
                             // instead of only losing it: a red logo's dreamed pinks become its red.
                             let c2 = na * na + nb * nb, own = (a * a + b * b).squareRoot()
-                            var most = Swift.max(q[3 * n + i], own)
-                            if c2 > most * most {
-                                let c = c2.squareRoot()
-                                let share = lightnessPull * Swift.min(1, own / c)
-                                nl += share * (limit.lightness(holding: c, nearest: nl) - nl)
+                            var most: Float
+                            if let fixed {
+                                nl = fixed
                                 most = Swift.max(limit(nl), own)
-                                if c2 > most * most { let k = most / c; na *= k; nb *= k }
+                            } else {
+                                most = Swift.max(q[3 * n + i], own)
+                                if c2 > most * most {
+                                    let c = c2.squareRoot()
+                                    let share = lightnessPull * Swift.min(1, own / c)
+                                    nl += share * (limit.lightness(holding: c, nearest: nl) - nl)
+                                    most = Swift.max(limit(nl), own)
+                                }
                             }
+                            if c2 > most * most { let k = most / c2.squareRoot(); na *= k; nb *= k }
                         }
                         return (nl, na, nb)
                     }
@@ -230,12 +237,19 @@ extension FloatImage {
                         let (_, na, nb) = moved(sample[j], g, to: targets[j])
                         return (na * na + nb * nb).squareRoot()
                     }.gain
-                    px.withUnsafeMutableBufferPointer { o in
-                        Bands.forEach(n) { range in
-                            for i in range {
-                                let (nl, na, nb) = moved(i, gain, to: target(i))
-                                let (r, gr, bl) = ColourSpace.inGamut(l: nl, a: na, b: nb, encoded: et)
-                                o[i] = r; o[n + i] = gr; o[2 * n + i] = bl
+                    // The lightness moves as a smooth field (LightnessMoveField), found on the fit's
+                    // sample with the gain found above (whose means took each pixel's own move).
+                    // Empty: no limit, no move.
+                    let lightnessMoves = limit == nil || lightnessPull == 0 ? []
+                        : LightnessMoveField(width: w, height: h, step: k) { i in moved(i, gain, to: target(i)).l - q[i] }.perPixel()
+                    lightnessMoves.withUnsafeBufferPointer { mv in
+                        px.withUnsafeMutableBufferPointer { o in
+                            Bands.forEach(n) { range in
+                                for i in range {
+                                    let (nl, na, nb) = moved(i, gain, to: target(i), lightness: mv.isEmpty ? nil : q[i] + mv[i])
+                                    let (r, gr, bl) = ColourSpace.inGamut(l: nl, a: na, b: nb, encoded: et)
+                                    o[i] = r; o[n + i] = gr; o[2 * n + i] = bl
+                                }
                             }
                         }
                     }
