@@ -30,11 +30,14 @@ $im -size 800x450 'xc:#14213d' -fill '#fca311' -draw "circle 200,225 200,105" \
 $im -size 600x600 xc:none -fill '#e63946' -draw "roundrectangle 50,50 550,550 80,80" \
     -fill '#f1faee' -font $font -pointsize 200 -gravity center -annotate +0+0 'R' "PNG32:$out/logo_red_alpha.png"
 # Drawn after the colour work, to check it on logos it was not tuned on: a blue disc with a yellow word
-# on white, and a purple triangle (chroma about 100) with a white letter on transparency.
+# on white, a purple triangle (chroma about 100) with a white letter on transparency, and a green disc.
 $im -size 700x400 xc:white -fill '#1d4ed8' -draw "circle 200,200 200,60" \
     -fill '#facc15' -font $font -pointsize 90 -annotate +340+235 'Bolt' "$out/logo_blue_yellow.png"
 $im -size 500x500 xc:none -fill '#7c3aed' -draw "polygon 250,30 470,460 30,460" \
     -fill white -font $font -pointsize 120 -gravity center -annotate +0+60 'A' "PNG32:$out/logo_purple_alpha.png"
+# A green disc with a black word, on transparency.
+$im -size 600x400 xc:none -fill '#16a34a' -draw "circle 300,200 300,20" \
+    -fill black -font $font -pointsize 130 -gravity center -annotate +0+0 'GO' "PNG32:$out/logo_green_alpha.png"
 # Thin (1-2 px) lines and small text, black and one colour, on white.
 $im -size 640x360 xc:white -stroke black -strokewidth 1 \
     -draw "line 20,20 620,20" -draw "line 20,40 620,340" -draw "line 20,340 620,40" \
