@@ -71,54 +71,40 @@ public struct ChromaLimit: Sendable, Equatable, Codable {
     /// Nodes at L* = 0, 2, ..., 100.
     static let nodes = 51
 
-    /// How far (0...1) a pixel the palette transfer gives more colour than the limit at its lightness
-    /// moves toward the nearest lightness whose limit holds it (`lightness(holding:nearest:)`), at
-    /// full share (its own chroma at least the colour it is given; less own colour, proportionally
-    /// less); the moves are then smoothed over the picture (`LightnessMoveField`). Why: the transfer
-    /// matches a*b* alone, and a picture's colours live at their own lightness. A red logo (L* 52,
-    /// chroma 74) with a cream letter dreamed its letter into pinks (L* 60-85), where sRGB holds at
-    /// most chroma 50-30 at red's hue and the limit less: kept at their L*, the transfer's red came
-    /// out pink, a*b* bins away from the red, and the palette's worst 30-frame window fell to
-    /// 0.27-0.28 (goal 0.6). 320x180, 300 frames of the default walk, worst window of the red logo
-    /// (seeds 0, 1) and the logo on white (seed 0), pixel by pixel at share 0.5: 0.601, 0.605,
-    /// 0.740; 0.7: 0.677, 0.678, 0.742; 1: 0.717, -, 0.743. Moving every pixel whatever its own
-    /// colour turned the white logo's faint tints into flat orange and green blotches, and pixel by
-    /// pixel (0.7, also capped at 4 L* a frame, or in proportion to the own colour's share along the
-    /// given hue) the 4000x3000 photo's pale texture filled with olive specks. Smoothed
-    /// (sigma 2 pixels at 320x180): 0.621 at 0.7, and 0.658 (seeds 0-3 0.657-0.660) at 1, kept, the
-    /// logo on white 0.744, the photo without specks. The default walk's coherence (0.3) takes the
-    /// whole share, less below it (`ChromaGain.pull`).
-    static func lightnessPull(coherence: Float) -> Float { ChromaGain.pull(coherence: coherence) }
-
     /// The lightness nearest `l` at which the limit is at least `chroma` (where the reference has a
     /// colour that colourful); the lightness of the largest limit if none is.
+    ///
+    /// Colour coherence moves a pixel the palette transfer gives more colour than the limit at its
+    /// lightness toward this lightness, by the coherence's share (`ChromaGain.pull`) times its own
+    /// chroma over the colour it is given (at most 1), the moves smoothed over the picture
+    /// (`LightnessMoveField`). Why: the transfer matches a*b* alone, and a picture's colours live at
+    /// their own lightness. A red logo (L* 52, chroma 74) with a cream letter dreamed its letter into
+    /// pinks (L* 60-85), where sRGB holds at most chroma 50-30 at red's hue and the limit less: kept
+    /// at their L*, the transfer's red came out pink, a*b* bins away from the red, and the palette's
+    /// worst 30-frame window fell to 0.27-0.28 (goal 0.6). 320x180, 300 frames of the default walk,
+    /// worst window of the red logo (seeds 0, 1) and the logo on white (seed 0), pixel by pixel at
+    /// share 0.5: 0.601, 0.605, 0.740; 0.7: 0.677, 0.678, 0.742; 1: 0.717, -, 0.743. Moving every
+    /// pixel whatever its own colour turned the white logo's faint tints into flat orange and green
+    /// blotches, and pixel by pixel (0.7, also capped at 4 L* a frame, or in proportion to the own
+    /// colour's share along the given hue) the 4000x3000 photo's pale texture filled with olive
+    /// specks. Smoothed (sigma 2 pixels at 320x180): 0.621 at 0.7, and 0.658 (seeds 0-3
+    /// 0.657-0.660) at 1, kept, the logo on white 0.744, the photo without specks.
     func lightness(holding chroma: Float, nearest l: Float) -> Float {
         if self(l) >= chroma { return l }
-        let x = Swift.max(0, Swift.min(100, l)) / 2
-        let i = Swift.min(49, Int(x))
-        var best: Float? = nil
-        // Downward: the first segment [k, k+1] (k <= i) whose lower end holds it, crossing inside.
-        var k = i
-        while k >= 0 {
-            if limits[k] >= chroma {
-                let t = (chroma - limits[k]) / (limits[k + 1] - limits[k])   // limits[k+1] < chroma here
-                best = 2 * (Float(k) + Swift.max(0, Swift.min(1, t))); break
-            }
-            k -= 1
+        let i = Swift.min(49, Int(Swift.max(0, Swift.min(100, l)) / 2))
+        /// Where the limit crosses `chroma` between nodes `lo` and `lo + 1` (one holds it, one not).
+        func crossing(_ lo: Int) -> Float {
+            2 * (Float(lo) + Swift.max(0, Swift.min(1, (chroma - limits[lo]) / (limits[lo + 1] - limits[lo]))))
         }
-        k = i + 1
-        while k <= 50 {
-            if limits[k] >= chroma {
-                let t = (chroma - limits[k - 1]) / (limits[k] - limits[k - 1])
-                let up = 2 * (Float(k - 1) + Swift.max(0, Swift.min(1, t)))
-                if best == nil || up - l < l - best! { best = up }
-                break
-            }
-            k += 1
+        // The first node holding it below (node i and down) and above (node i + 1 and up).
+        let below = stride(from: i, through: 0, by: -1).first { limits[$0] >= chroma }.map(crossing)
+        let above = (i + 1...50).first { limits[$0] >= chroma }.map { crossing($0 - 1) }
+        switch (below, above) {
+        case let (b?, a?): return a - l < l - b ? a : b
+        case let (b?, nil): return b
+        case let (nil, a?): return a
+        case (nil, nil): return Float(2 * limits.indices.max { limits[$0] < limits[$1] }!)
         }
-        if let best { return best }
-        let top = limits.indices.max { limits[$0] < limits[$1] }!
-        return Float(2 * top)
     }
 
     /// The limit at lightness `l`, linear between nodes.

@@ -118,7 +118,7 @@ extension FloatImage {
     /// matched by their quantiles), and its lightness's mean and spread band by band (`LightnessPull`: fine detail toward the
     /// reference's fine detail), and its mean chroma toward the reference's (`ChromaGain`: one gain on
     /// the frame's own chroma, weighted and bounded by `ChromaLimit`); a pixel given more colour than the
-    /// reference has at its lightness moves toward the lightness where it has it (`ChromaLimit.lightnessPull`). Each pixel keeps its rank within the picture, so the dream's structure
+    /// reference has at its lightness moves toward the lightness where it has it (`ChromaLimit.lightness`). Each pixel keeps its rank within the picture, so the dream's structure
     /// stays and only which palette colour each part takes moves. Colours that leave sRGB lose chroma
     /// at their own lightness and hue, then roll off softly inside 0...255 (`ColourSpace.inGamut`).
     /// The a*b* transfer is fitted on at most `PaletteMap.fitPixels` colours and read from a grid
@@ -161,7 +161,10 @@ extension FloatImage {
         let map = PaletteMap(a: sa, b: sb, toward: palette)
 
         let limit = palette.chromaLimit
-        let lightnessPull = ChromaLimit.lightnessPull(coherence: s)
+        // How far the gain pulls the mean chroma (ChromaGain.pull), and the share of the way a pixel's
+        // L* moves toward where the reference has its colour (ChromaLimit.lightness: measured best at
+        // the same share).
+        let chromaPull = ChromaGain.pull(coherence: s)
         // The chroma gain scales the frame's own colours (ChromaGain), before the transfer: the
         // transfer matches ranks along directions through grey, which a gain does not change, so the
         // gain never changes which palette colour a pixel is given, only how colourful what it keeps of
@@ -195,7 +198,7 @@ extension FloatImage {
                         k == 1 ? (map.fittedA[i], map.fittedB[i]) : map.mapped(p[n + i], p[2 * n + i])
                     }
                     /// Pixel i's L*, a* and b* with the gain `gain`, after the transfer to `t` and the limit;
-                    /// its L* is `fixed` if given, else moved on its own (`ChromaLimit.lightnessPull`).
+                    /// its L* is `fixed` if given, else moved on its own (`ChromaLimit.lightness`).
                     func moved(_ i: Int, _ gain: Float, to t: (a: Float, b: Float), lightness fixed: Float? = nil) -> (l: Float, a: Float, b: Float) {
                         let g = ChromaGain.scale(chroma: q[n + i], weight: q[2 * n + i], cap: q[3 * n + i], gain: gain)
                         let a = g * p[n + i], b = g * p[2 * n + i]
@@ -215,7 +218,7 @@ extension FloatImage {
                                 most = Swift.max(q[3 * n + i], own)
                                 if c2 > most * most {
                                     let c = c2.squareRoot()
-                                    let share = lightnessPull * Swift.min(1, own / c)
+                                    let share = chromaPull * Swift.min(1, own / c)
                                     nl += share * (limit.lightness(holding: c, nearest: nl) - nl)
                                     most = Swift.max(limit(nl), own)
                                 }
@@ -231,7 +234,6 @@ extension FloatImage {
                     var sample: [Int] = []
                     for y in stride(from: 0, to: h, by: k) { for x in stride(from: 0, to: w, by: k) { sample.append(y * w + x) } }
                     let targets = sample.map(target)
-                    let chromaPull = ChromaGain.pull(coherence: s)
                     let gain = ChromaGain(count: sample.count, reference: palette.meanChroma, strength: chromaPull,
                                           bounds: firstFrame ? ChromaGain.firstFrameBounds : ChromaGain.bounds) { j, g in
                         let (_, na, nb) = moved(sample[j], g, to: targets[j])
@@ -239,8 +241,8 @@ extension FloatImage {
                     }.gain
                     // The lightness moves as a smooth field (LightnessMoveField), found on the fit's
                     // sample with the gain found above (whose means took each pixel's own move).
-                    // Empty: no limit, no move.
-                    let lightnessMoves = limit == nil || lightnessPull == 0 ? []
+                    // Empty: no limit (or no pixel), no move.
+                    let lightnessMoves = limit == nil || n == 0 ? []
                         : LightnessMoveField(width: w, height: h, step: k) { i in moved(i, gain, to: target(i)).l - q[i] }.perPixel()
                     lightnessMoves.withUnsafeBufferPointer { mv in
                         px.withUnsafeMutableBufferPointer { o in

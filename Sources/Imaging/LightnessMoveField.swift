@@ -1,5 +1,5 @@
 /// How far colour coherence moves each pixel's L* toward the lightness where the reference has the
-/// colour the palette transfer gives it (`ChromaLimit.lightnessPull`), as a smooth field: the moves
+/// colour the palette transfer gives it (`ChromaLimit.lightness`), as a smooth field: the moves
 /// are found on a grid of every `step`-th pixel of every `step`-th row (the palette fit's sample, at
 /// most 320x180), blurred there and read bilinearly by every pixel. So parts of the picture move
 /// together and keep their own L* detail. Moved pixel by pixel, a few of a photo's pale dream tints
@@ -9,7 +9,7 @@
 struct LightnessMoveField {
     /// The blur's sigma in grid pixels per 180 of the grid's shorter side: 2 pixels at 320x180.
     /// The specks were 2-6 pixels across there; sigma 4 kept the red logo's pinks from their red
-    /// (worst window 0.566 against 0.621 at 2, at the same share).
+    /// (worst window 0.566 against 0.621 at 2, both at share 0.7).
     static let sigmaPer180 = 2.0
 
     private let width: Int, height: Int, step: Int
@@ -24,7 +24,8 @@ struct LightnessMoveField {
         gridWidth = gw; gridHeight = gh
         var raw = [Float](repeating: 0, count: gw * gh)
         for y in 0..<gh {
-            for x in 0..<gw { raw[y * gw + x] = move(Swift.min(height - 1, y * step) * width + Swift.min(width - 1, x * step)) }
+            // Grid pixel (x, y) is pixel (x * step, y * step): inside, as the grid is width / step wide.
+            for x in 0..<gw { raw[y * gw + x] = move(y * step * width + x * step) }
         }
         let sigma = Self.sigmaPer180 * Double(Swift.min(gw, gh)) / 180
         moves = FloatImage.blurredPlanes(raw, width: gw, height: gh, planes: 1, sigma: sigma)

@@ -68,6 +68,13 @@ final class ChromaLimitTests: XCTestCase {
         XCTAssertEqual(greyMove, 0, accuracy: 1)
     }
 
+    /// A picture with no pixels goes through colour coherence (and its lightness field) as itself.
+    func testAnEmptyPictureStaysEmpty() {
+        let out = FloatImage(width: 0, height: 0).colourPulled(toward: ColourPalette(of: Self.redLogo()), strength: 0.3)
+        XCTAssertEqual(out.width * out.height, 0)
+        XCTAssertEqual(out.pixels.count, 0)
+    }
+
     /// The field is smooth and exact where it is flat: a move found on every pixel of a 320x180
     /// picture, or on every 6th of a 1920x1080 one, reads back where the moves are even.
     func testTheMoveFieldReadsBackAnEvenMove() {

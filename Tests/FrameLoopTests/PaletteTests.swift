@@ -212,7 +212,7 @@ final class PaletteTests: XCTestCase {
         print("squeezenet walk, worst 10-frame a*b* overlap: coherence 0.3 \(on.0.worst), off \(off.0.worst); "
               + "clipped \(on.clipped) / \(off.clipped); chroma last/first \(on.chroma)")
         // 0.6 and 1% are the goals for 300 frames of the default walk, and 0.75...1.33 its
-        // chroma range (measured here: 0.66 worst window, 0% clipped, chroma 0.99 (0.65 and 0.98 before ChromaLimit.lightnessPull; 0.82 before ChromaGain); without
+        // chroma range (measured here: 0.66 worst window, 0% clipped, chroma 0.99 (0.65 and 0.98 before the move to ChromaLimit.lightness; 0.82 before ChromaGain); without
         // coherence the same run gives 0.52 and 8.9% clipped).
         XCTAssertGreaterThanOrEqual(on.0.worst, 0.6)
         XCTAssertLessThanOrEqual(on.clipped, 0.01)
