@@ -117,7 +117,8 @@ extension FloatImage {
     /// transfer: in each round the colours' distributions along two perpendicular directions are
     /// matched by their quantiles), and its lightness's mean and spread band by band (`LightnessPull`: fine detail toward the
     /// reference's fine detail), and its mean chroma toward the reference's (`ChromaGain`: one gain on
-    /// the frame's own chroma, weighted and bounded by `ChromaLimit`); a pixel given more colour than the
+    /// the frame's own chroma, weighted and bounded by `ChromaLimit`); a pixel whose own colour is near
+    /// the palette colour it is given takes it (`PaletteSettle`); a pixel given more colour than the
     /// reference has at its lightness moves toward the lightness where it has it (`ChromaLimit.lightness`). Each pixel keeps its rank within the picture, so the dream's structure
     /// stays and only which palette colour each part takes moves. Colours that leave sRGB lose chroma
     /// at their own lightness and hue, then roll off softly inside 0...255 (`ColourSpace.inGamut`).
@@ -161,9 +162,9 @@ extension FloatImage {
         let map = PaletteMap(a: sa, b: sb, toward: palette)
 
         let limit = palette.chromaLimit
-        // How far the gain pulls the mean chroma (ChromaGain.pull), and the share of the way a pixel's
+        // How far the gain pulls the mean chroma (ChromaGain.pull), the share of the way a pixel's
         // L* moves toward where the reference has its colour (ChromaLimit.lightness: measured best at
-        // the same share).
+        // the same share), and how far a pixel near a palette colour settles on it (PaletteSettle).
         let chromaPull = ChromaGain.pull(coherence: s)
         // The chroma gain scales the frame's own colours (ChromaGain), before the transfer: the
         // transfer matches ranks along directions through grey, which a gain does not change, so the
@@ -203,6 +204,10 @@ extension FloatImage {
                         let g = ChromaGain.scale(chroma: q[n + i], weight: q[2 * n + i], cap: q[3 * n + i], gain: gain)
                         let a = g * p[n + i], b = g * p[2 * n + i]
                         var na = a + s * (t.a - a), nb = b + s * (t.b - b), nl = q[i]
+                        // A pixel whose own colour (before the gain) is near a palette colour it is
+                        // given takes it (PaletteSettle).
+                        let settle = chromaPull * PaletteSettle.share(own: (p[n + i], p[2 * n + i]), given: t)
+                        na += settle * (t.a - na); nb += settle * (t.b - nb)
                         if let limit {
                             // The transfer gives no more colour than the reference has at this
                             // lightness (ChromaLimit); the dream's own colour stays. A pixel whose

@@ -67,13 +67,15 @@ final class ChromaGainTests: XCTestCase {
         print("mean chroma: logo \(reference), faded \(before); gap closed in one pull \(closed(once)) (without the gain \(closed(onceOld))), "
               + "in ten \(closed(ten)) (\(closed(tenOld))); pale and colourful \(paleAndColourful(ten)) / \(paleAndColourful(tenOld))")
         XCTAssertLessThan(before, 0.5 * reference)
-        // Measured: one pull closes 0.239 of the gap (0.205 without the gain), ten 0.976 (0.825;
-        // 0.929 when the gain aimed only the coherence's share of the way, ChromaGain.pull).
+        // Measured: one pull closes 0.264 of the gap (0.209 without the gain), ten 0.935 (0.869).
+        // Before PaletteSettle: 0.239 (0.205), ten 0.976 (0.825; 0.929 when the gain aimed only the
+        // coherence's share of the way, ChromaGain.pull): the pixels that settle on the palette's
+        // colours close much of the gap without the gain, and what the gain gives them it gives no more.
         // Without a dream between them the transfer and the lightness pull close most of it alone;
         // in the walk the dream fades the colour again every frame, where the gain's share counts.
         XCTAssertGreaterThan(closed(once), closed(onceOld) + 0.02)
-        XCTAssertGreaterThan(closed(ten), 0.95)
-        XCTAssertLessThan(closed(tenOld), 0.86)
+        XCTAssertGreaterThan(closed(ten), 0.9)
+        XCTAssertGreaterThan(closed(ten), closed(tenOld) + 0.03)
         XCTAssertLessThan(meanChroma(ten), 1.33 * reference)
         // The colour goes back where the reference has colour, not onto the pale texture (the
         // mint patches ChromaLimit keeps away).
