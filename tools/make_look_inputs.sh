@@ -38,6 +38,16 @@ $im -size 500x500 xc:none -fill '#7c3aed' -draw "polygon 250,30 470,460 30,460" 
 # A green disc with a black word, on transparency.
 $im -size 600x400 xc:none -fill '#16a34a' -draw "circle 300,200 300,20" \
     -fill black -font $font -pointsize 130 -gravity center -annotate +0+0 'GO' "PNG32:$out/logo_green_alpha.png"
+# An orange rounded button with a dark word, on transparency; a teal triangle and yellow disc on
+# black; a red, white and blue flag with a word; pink rings on transparency.
+$im -size 640x360 xc:none -fill '#f97316' -draw "roundrectangle 60,60 580,300 40,40" \
+    -fill '#1e293b' -font $font -pointsize 90 -gravity center -annotate +0+0 'SHOP' "PNG32:$out/logo_orange_alpha.png"
+$im -size 600x400 xc:black -fill '#14b8a6' -draw "polygon 300,40 560,360 40,360" \
+    -fill '#fde047' -draw "circle 300,260 300,200" "PNG32:$out/logo_teal_black.png"
+$im -size 640x360 xc:white -fill '#dc2626' -draw "rectangle 0,0 213,360" -fill '#2563eb' -draw "rectangle 427,0 640,360" \
+    -fill '#111827' -font $font -pointsize 48 -gravity center -annotate +0+0 'FLAG' "PNG32:$out/logo_flag.png"
+$im -size 500x500 xc:none -fill '#db2777' -draw "circle 250,250 250,30" -fill white -draw "circle 250,250 250,120" \
+    -fill '#db2777' -draw "circle 250,250 250,180" "PNG32:$out/logo_pink_rings.png"
 # Thin (1-2 px) lines and small text, black and one colour, on white.
 $im -size 640x360 xc:white -stroke black -strokewidth 1 \
     -draw "line 20,20 620,20" -draw "line 20,40 620,340" -draw "line 20,340 620,40" \

@@ -18,6 +18,9 @@ public struct ColourPalette: Sendable, Equatable, Codable {
     /// The reference's mean chroma, sqrt(a*^2 + b*^2) (nil in a checkpoint from before it existed:
     /// no chroma gain, `ChromaGain`).
     public var meanChroma: Double?
+    /// The mean lightness of the reference's grey and colourful parts (nil in a checkpoint from before
+    /// it existed, or for a reference with less than 1% of either: the frame's whole mean is pulled).
+    public var lightnessByChroma: LightnessByChroma?
 
     /// Rounds of the transfer; each matches the distribution along two perpendicular directions.
     static let rounds = 16
@@ -43,12 +46,12 @@ public struct ColourPalette: Sendable, Equatable, Codable {
     }()
 
     public init(stats: ColourStats, quantiles: [[Float]], chromaLimit: ChromaLimit? = nil,
-                lightnessBands: LightnessBands? = nil, meanChroma: Double? = nil) {
+                lightnessBands: LightnessBands? = nil, meanChroma: Double? = nil, lightnessByChroma: LightnessByChroma? = nil) {
         self.stats = stats; self.quantiles = quantiles; self.chromaLimit = chromaLimit
-        self.lightnessBands = lightnessBands; self.meanChroma = meanChroma
+        self.lightnessBands = lightnessBands; self.meanChroma = meanChroma; self.lightnessByChroma = lightnessByChroma
     }
 
-    private enum CodingKeys: String, CodingKey { case stats, quantiles, chromaLimit, lightnessBands, meanChroma }
+    private enum CodingKeys: String, CodingKey { case stats, quantiles, chromaLimit, lightnessBands, meanChroma, lightnessByChroma }
 
     /// sRGB's most colourful a*b* lie within about 134 of grey.
     static let chromaRange: ClosedRange<Double> = 0...200
@@ -72,7 +75,8 @@ public struct ColourPalette: Sendable, Equatable, Codable {
         self.init(stats: try c.decode(ColourStats.self, forKey: .stats), quantiles: quantiles,
                   chromaLimit: try c.decodeIfPresent(ChromaLimit.self, forKey: .chromaLimit),
                   lightnessBands: try c.decodeIfPresent(LightnessBands.self, forKey: .lightnessBands),
-                  meanChroma: meanChroma)
+                  meanChroma: meanChroma,
+                  lightnessByChroma: try c.decodeIfPresent(LightnessByChroma.self, forKey: .lightnessByChroma))
     }
 
     public init(of image: FloatImage) {
@@ -90,7 +94,8 @@ public struct ColourPalette: Sendable, Equatable, Codable {
         self.init(stats: ColourStats(of: sampled), quantiles: qs,
                   chromaLimit: ChromaLimit(lightness: Array(lab[0..<n]), chroma: chroma),
                   lightnessBands: LightnessBands(lightness: Array(lab[0..<n]), width: sampled.width, height: sampled.height),
-                  meanChroma: chroma.reduce(0) { $0 + Double($1) } / Double(Swift.max(1, n)))
+                  meanChroma: chroma.reduce(0) { $0 + Double($1) } / Double(Swift.max(1, n)),
+                  lightnessByChroma: LightnessByChroma(lightness: lab[0..<n], a: lab[n..<(2 * n)], b: lab[(2 * n)..<(3 * n)]))
     }
 }
 
@@ -149,7 +154,7 @@ extension FloatImage {
         }
         // Lightness: mean and spread by bands (LightnessPull; a dream's texture lives in L*: matching
         // its whole distribution would posterise the texture onto the reference's few lightness levels).
-        let pull = LightnessPull(lightness: lab[0..<n], width: w, height: h, toward: palette, strength: s)
+        let pull = LightnessPull(lab: lab, width: w, height: h, toward: palette, strength: s)
 
         // The a*b* transfer, fitted on a grid sample of the colours (PaletteMap).
         var k = 1

@@ -12,15 +12,26 @@ struct LightnessPull {
     private let from: Float, to: Float, baseScale: Float, detailScale: Float
     /// The base of each pixel's L* (nil: no bands, the pixel's own L* is its base).
     private let base: [Float]?
+    /// Each pixel's grey weight (`LightnessByChroma.greyness`) and the moves of the grey and the
+    /// colourful part (nil: the whole mean moves, `to - from`).
+    private let parts: (greyness: [Float], grey: Float, colour: Float)?
 
-    /// `lightness`: the frame's L*, width x height values.
-    init(lightness: ArraySlice<Float>, width: Int, height: Int, toward palette: ColourPalette, strength s: Float) {
-        let l = Array(lightness)
+    /// `lab`: the frame's L*, a* and b* planes, width x height values each.
+    init(lab: [Float], width: Int, height: Int, toward palette: ColourPalette, strength s: Float) {
+        let count = width * height
+        let l = Array(lab[0..<count])
         let n = Double(max(1, l.count))
         var sum: Double = 0
         for v in l { sum += Double(v) }
         let mean = sum / n
         from = Float(mean); to = Float(mean + Double(s) * (palette.stats.meanL - mean))
+        let a = lab[count..<(2 * count)], b = lab[(2 * count)..<(3 * count)]
+        if let reference = palette.lightnessByChroma, let mine = LightnessByChroma(lightness: l, a: a, b: b) {
+            parts = ((0..<count).map { i in LightnessByChroma.greyness(chroma: (a[count + i] * a[count + i] + b[2 * count + i] * b[2 * count + i]).squareRoot()) },
+                     s * (reference.grey - mine.grey), s * (reference.colour - mine.colour))
+        } else {
+            parts = nil
+        }
         // A spread moves by the ratio to the reference's raised to the strength, within 4x either way.
         func pulled(_ reference: Double, _ mine: Double) -> Float {
             mine > 1e-3 ? Float(pow(max(0.25, min(4, reference / mine)), Double(s))) : 1
@@ -40,6 +51,12 @@ struct LightnessPull {
 
     /// Pixel i's L* (`l`) pulled.
     @inline(__always) func callAsFunction(_ i: Int, _ l: Float) -> Float {
+        if let parts {
+            let g = parts.greyness[i], shift = g * parts.grey + (1 - g) * parts.colour
+            guard let base else { return (l - from) * baseScale + from + shift }
+            let b = base[i]
+            return (b - from) * baseScale + from + shift + (l - b) * detailScale
+        }
         guard let base else { return (l - from) * baseScale + to }
         let b = base[i]
         return (b - from) * baseScale + to + (l - b) * detailScale

@@ -51,7 +51,12 @@ final class ChromaGainTests: XCTestCase {
 
     func testAFadedFrameGetsItsColourfulnessBack() {
         let logo = PaletteTests.logo()
-        let palette = ColourPalette(of: logo)
+        var palette = ColourPalette(of: logo)
+        // The frame's mean lightness pulled as a whole: by parts (LightnessByChroma) the faded
+        // colours count as grey and rise toward the logo's white, where ChromaLimit holds less, and
+        // the gain's share is no longer what the comparison shows (ten pulls 0.856 with the gain,
+        // 0.867 without).
+        palette.lightnessByChroma = nil
         let reference = meanChroma(logo)
         XCTAssertEqual(palette.meanChroma ?? 0, reference, accuracy: 0.5)
         var old = palette

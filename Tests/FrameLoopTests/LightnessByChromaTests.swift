@@ -1,0 +1,53 @@
+import XCTest
+import TestSupport
+@testable import Imaging
+
+/// `LightnessByChroma`: colour coherence pulls a frame's grey and colourful parts each toward the
+/// reference's, so a zoom into a flat logo on white does not lift the logo's colour to make up for
+/// the white that left the view.
+final class LightnessByChromaTests: XCTestCase {
+    static let orange: [Float] = [249, 115, 22]
+
+    /// The left `orangeShare` of the width orange (#f97316, L* 64), the rest white.
+    static func logo(width: Int = 80, height: Int = 45, orangeShare: Double) -> FloatImage {
+        var img = FloatImage(width: width, height: height, fill: 255)
+        let n = width * height, cut = Int(Double(width) * orangeShare)
+        for y in 0..<height { for x in 0..<cut { for c in 0..<3 { img.pixels[c * n + y * width + x] = orange[c] } } }
+        return img
+    }
+
+    func testThePartsOfALogo() throws {
+        let parts = try XCTUnwrap(ColourPalette(of: Self.logo(orangeShare: 0.5)).lightnessByChroma)
+        // The orange counts a little as grey too (greyness 0.06 at its chroma 80).
+        XCTAssertEqual(parts.grey, 98, accuracy: 1)
+        XCTAssertEqual(parts.colour, ColourSpace.lab(r: 249, g: 115, b: 22).0, accuracy: 1)
+        // A grey picture has no colourful part.
+        XCTAssertNil(ColourPalette(of: FloatImage(width: 8, height: 8, fill: 128)).lightnessByChroma)
+    }
+
+    /// The reference is half orange, half white; the frame, zoomed in, 90% orange. Pulled as a whole,
+    /// the frame's mean (L* 68) goes 0.3 of the way to the reference's (82): the orange rises 2.7 L*
+    /// (measured). By parts, the orange part is already at the reference's orange: it stays.
+    func testAZoomIntoTheLogoKeepsItsColoursLightness() throws {
+        let palette = ColourPalette(of: Self.logo(orangeShare: 0.5))
+        var whole = palette
+        whole.lightnessByChroma = nil   // a checkpoint from before the parts
+        let frame = Self.logo(orangeShare: 0.9)
+        let l0 = ColourSpace.lab(r: 249, g: 115, b: 22).0
+        func orangeLightness(_ img: FloatImage) -> Float {
+            let n = img.width * img.height
+            var sum: Float = 0, count = 0
+            for y in 0..<img.height {
+                for x in 0..<(img.width / 2) {
+                    let i = y * img.width + x
+                    sum += ColourSpace.lab(r: img.pixels[i], g: img.pixels[n + i], b: img.pixels[2 * n + i]).0; count += 1
+                }
+            }
+            return sum / Float(count)
+        }
+        let byParts = orangeLightness(frame.colourPulled(toward: palette, strength: 0.3)) - l0
+        let asWhole = orangeLightness(frame.colourPulled(toward: whole, strength: 0.3)) - l0
+        XCTAssertLessThan(abs(byParts), 1, "pulled by parts the orange moves \(byParts) L*")
+        XCTAssertGreaterThan(asWhole, 2, "pulled as a whole the orange moves \(asWhole) L*")
+    }
+}
