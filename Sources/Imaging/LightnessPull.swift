@@ -7,13 +7,15 @@ import Foundation
 /// whole spread pulled toward the reference's held the dream's broad strokes to the spread a page of
 /// thin lines has in its 1-pixel lines, and the fine detail faded: sharpness last/first 0.635 on the
 /// thin lines and text with seed 0; pulled by bands 0.84 (README). Without bands (a checkpoint from
-/// before them) the spread as a whole, as before.
+/// before them) the spread as a whole, as before. With the reference's `LightnessByChroma`, each
+/// pixel's mean move is, by its grey weight, the whole mean's move and, by the rest, the move of the
+/// frame's colourful part toward the reference's colours' mean lightness.
 struct LightnessPull {
     private let from: Float, to: Float, baseScale: Float, detailScale: Float
     /// The base of each pixel's L* (nil: no bands, the pixel's own L* is its base).
     private let base: [Float]?
-    /// Each pixel's grey weight (`LightnessByChroma.greyness`) and the moves of the grey and the
-    /// colourful part (nil: the whole mean moves, `to - from`).
+    /// Each pixel's grey weight (`LightnessByChroma.greyness`), the move of its grey share (the
+    /// whole mean's) and of its colourful share (nil: the whole mean moves, `to - from`).
     private let parts: (greyness: [Float], grey: Float, colour: Float)?
 
     /// `lab`: the frame's L*, a* and b* planes, width x height values each.
@@ -28,7 +30,7 @@ struct LightnessPull {
         let a = lab[count..<(2 * count)], b = lab[(2 * count)..<(3 * count)]
         if let reference = palette.lightnessByChroma, let mine = LightnessByChroma(lightness: l, a: a, b: b) {
             parts = ((0..<count).map { i in LightnessByChroma.greyness(chroma: (a[count + i] * a[count + i] + b[2 * count + i] * b[2 * count + i]).squareRoot()) },
-                     s * (reference.grey - mine.grey), s * (reference.colour - mine.colour))
+                     to - from, s * (reference.colour - mine.colour))
         } else {
             parts = nil
         }

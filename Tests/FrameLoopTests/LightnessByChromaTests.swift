@@ -2,9 +2,9 @@ import XCTest
 import TestSupport
 @testable import Imaging
 
-/// `LightnessByChroma`: colour coherence pulls a frame's grey and colourful parts each toward the
-/// reference's, so a zoom into a flat logo on white does not lift the logo's colour to make up for
-/// the white that left the view.
+/// `LightnessByChroma`: colour coherence pulls a frame's colourful part toward the reference's
+/// colours' lightness, so a zoom into a flat logo on white does not lift the logo's colour to make up
+/// for the white that left the view.
 final class LightnessByChromaTests: XCTestCase {
     static let orange: [Float] = [249, 115, 22]
 
@@ -27,7 +27,8 @@ final class LightnessByChromaTests: XCTestCase {
 
     /// The reference is half orange, half white; the frame, zoomed in, 90% orange. Pulled as a whole,
     /// the frame's mean (L* 68) goes 0.3 of the way to the reference's (82): the orange rises 2.7 L*
-    /// (measured). By parts, the orange part is already at the reference's orange: it stays.
+    /// (measured). By parts, the orange part is already at the reference's orange: it stays (but for
+    /// its small grey share, 0.06, of the whole mean's move).
     func testAZoomIntoTheLogoKeepsItsColoursLightness() throws {
         let palette = ColourPalette(of: Self.logo(orangeShare: 0.5))
         var whole = palette
