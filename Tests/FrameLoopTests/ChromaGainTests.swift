@@ -52,10 +52,11 @@ final class ChromaGainTests: XCTestCase {
     func testAFadedFrameGetsItsColourfulnessBack() {
         let logo = PaletteTests.logo()
         var palette = ColourPalette(of: logo)
-        // The frame's mean lightness pulled as a whole: by parts (LightnessByChroma) the faded
-        // colours count as grey and rise toward the logo's white, where ChromaLimit holds less, and
-        // the gain's share is no longer what the comparison shows (ten pulls 0.856 with the gain,
-        // 0.867 without).
+        // The frame's mean lightness pulled as a whole, so that the comparison shows the gain alone:
+        // by parts (LightnessByChroma) the faded colours, counted as grey, move with the whole mean
+        // and the logo's colours by their own, and the lightness (and with it ChromaLimit) differs
+        // between the two runs. (When the grey part was pulled toward the logo's white, ten pulls
+        // closed 0.856 with the gain and 0.867 without.)
         palette.lightnessByChroma = nil
         let reference = meanChroma(logo)
         XCTAssertEqual(palette.meanChroma ?? 0, reference, accuracy: 0.5)
