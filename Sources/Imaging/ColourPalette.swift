@@ -18,8 +18,9 @@ public struct ColourPalette: Sendable, Equatable, Codable {
     /// The reference's mean chroma, sqrt(a*^2 + b*^2) (nil in a checkpoint from before it existed:
     /// no chroma gain, `ChromaGain`).
     public var meanChroma: Double?
-    /// The mean lightness of the reference's grey and colourful parts (nil in a checkpoint from before
-    /// it existed, or for a reference with less than 1% of either: the frame's whole mean is pulled).
+    /// The mean lightness of the reference's colourful part (nil in a checkpoint from before it
+    /// existed, or for a reference with less than 1% of its weight grey or colourful: the frame's
+    /// whole mean is pulled).
     public var lightnessByChroma: LightnessByChroma?
 
     /// Rounds of the transfer; each matches the distribution along two perpendicular directions.
@@ -95,7 +96,7 @@ public struct ColourPalette: Sendable, Equatable, Codable {
                   chromaLimit: ChromaLimit(lightness: Array(lab[0..<n]), chroma: chroma),
                   lightnessBands: LightnessBands(lightness: Array(lab[0..<n]), width: sampled.width, height: sampled.height),
                   meanChroma: chroma.reduce(0) { $0 + Double($1) } / Double(Swift.max(1, n)),
-                  lightnessByChroma: LightnessByChroma(lightness: lab[0..<n], a: lab[n..<(2 * n)], b: lab[(2 * n)..<(3 * n)]))
+                  lightnessByChroma: LightnessByChroma(lightness: Array(lab[0..<n]), greyness: chroma.map { LightnessByChroma.greyness(chroma: $0) }))
     }
 }
 

@@ -1,8 +1,7 @@
-/// The mean lightness of a picture's grey pixels and of its colourful ones, each pixel counted as
-/// grey by `greyness` of its chroma and as colour by the rest. Colour coherence moves a pixel's
-/// lightness, by its colourful share, as the frame's colourful part moves toward the reference's
-/// colours' mean (`LightnessPull`); by its grey share, as the whole mean moves toward the
-/// reference's whole mean, as before.
+/// The mean lightness of a picture's colourful pixels, each pixel counted as colour by 1 less its
+/// `greyness` (of its chroma). Colour coherence moves a pixel's lightness, by its colourful share, as
+/// the frame's colourful part moves toward the reference's (`LightnessPull`); by its grey share, as
+/// the whole mean moves toward the reference's whole mean, as before.
 ///
 /// Why: a flat logo on white is half white; when the zoom enters the logo the white share of the view
 /// falls (an orange logo: 46% of frame 1 above L* 90 with no colour, 8% in frame 30), and holding the
@@ -14,14 +13,13 @@
 /// lifted the dream's grey texture on a logo on white into high key: L* drift +8.1 and chroma
 /// last/first 0.70 (goals 8 and 0.75; seed 1), against +3.0 and 0.91 with the whole mean's move.
 /// Pulling colourful pixels less (their share of the whole mean's move falling with chroma) let a
-/// flag's L* drift -8.7. `grey` is kept as the other half of the picture's description (and for the
-/// rule below), not pulled toward.
-/// A picture with less than 1% of either part (a greyscale photo, a page of black lines) has no
-/// parts: its whole mean is pulled as before.
+/// flag's L* drift -8.7.
+/// A picture with less than 1% of its weight in either part (a greyscale photo, a page of black
+/// lines) has none: its whole mean is pulled as before.
 public struct LightnessByChroma: Sendable, Equatable, Codable {
-    public var grey: Float, colour: Float
+    public var colour: Float
 
-    public init(grey: Float, colour: Float) { self.grey = grey; self.colour = colour }
+    public init(colour: Float) { self.colour = colour }
 
     /// A pixel's weight as grey: 1 at chroma 0, 1/2 at `halfChroma`, falling with its square; about
     /// the chroma at which a tint reads as a colour (Delta E*ab 2.3 is a just-noticeable difference).
@@ -30,33 +28,30 @@ public struct LightnessByChroma: Sendable, Equatable, Codable {
         halfChroma * halfChroma / (halfChroma * halfChroma + c * c)
     }
 
-    /// From `lightness` and `a`, `b` (one each per pixel); nil when either part holds less than 1%
-    /// of the weight.
-    init?<L: Collection, A: Collection>(lightness: L, a: A, b: A) where L.Element == Float, A.Element == Float, L.Index == Int, A.Index == Int {
-        precondition(lightness.count == a.count && a.count == b.count)
-        var sg: Double = 0, wg: Double = 0, sc: Double = 0, wc: Double = 0
-        var (li, ai, bi) = (lightness.startIndex, a.startIndex, b.startIndex)
-        for _ in 0..<lightness.count {
-            let g = Double(Self.greyness(chroma: (a[ai] * a[ai] + b[bi] * b[bi]).squareRoot()))
-            let l = Double(lightness[li])
-            sg += g * l; wg += g; sc += (1 - g) * l; wc += 1 - g
-            li += 1; ai += 1; bi += 1
+    /// From `lightness` and each pixel's `greyness`; nil when the grey or the colourful part holds
+    /// less than 1% of the weight.
+    init?(lightness: [Float], greyness: [Float]) {
+        precondition(lightness.count == greyness.count)
+        var sc: Double = 0, wg: Double = 0, wc: Double = 0
+        for i in lightness.indices {
+            let g = Double(greyness[i])
+            wg += g; sc += (1 - g) * Double(lightness[i]); wc += 1 - g
         }
         let n = Double(Swift.max(1, lightness.count))
         guard wg >= 0.01 * n, wc >= 0.01 * n else { return nil }
-        self.init(grey: Float(Swift.min(100, Swift.max(0, sg / wg))), colour: Float(Swift.min(100, Swift.max(0, sc / wc))))
+        self.init(colour: Float(Swift.min(100, Swift.max(0, sc / wc))))
     }
 
-    private enum CodingKeys: String, CodingKey { case grey, colour }
+    private enum CodingKeys: String, CodingKey { case colour }
 
-    /// As stored in a checkpoint, refused unless both means are L* values (0...100).
+    /// As stored in a checkpoint, refused unless the mean is an L* value (0...100).
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let grey = try c.decode(Float.self, forKey: .grey), colour = try c.decode(Float.self, forKey: .colour)
-        guard (0...100).contains(grey), (0...100).contains(colour) else {
-            throw DecodingError.dataCorruptedError(forKey: .grey, in: c, debugDescription:
-                "holds mean lightnesses \(grey) and \(colour) where values within 0...100 are made")
+        let colour = try c.decode(Float.self, forKey: .colour)
+        guard (0...100).contains(colour) else {
+            throw DecodingError.dataCorruptedError(forKey: .colour, in: c, debugDescription:
+                "holds a mean lightness of \(colour) where a value within 0...100 is made")
         }
-        self.init(grey: grey, colour: colour)
+        self.init(colour: colour)
     }
 }

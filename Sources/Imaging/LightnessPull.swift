@@ -14,9 +14,9 @@ struct LightnessPull {
     private let from: Float, to: Float, baseScale: Float, detailScale: Float
     /// The base of each pixel's L* (nil: no bands, the pixel's own L* is its base).
     private let base: [Float]?
-    /// Each pixel's grey weight (`LightnessByChroma.greyness`), the move of its grey share (the
-    /// whole mean's) and of its colourful share (nil: the whole mean moves, `to - from`).
-    private let parts: (greyness: [Float], grey: Float, colour: Float)?
+    /// Each pixel's grey weight (`LightnessByChroma.greyness`; its grey share moves as the whole
+    /// mean, `to - from`) and the move of the colourful share (nil: all of it moves as the whole mean).
+    private let parts: (greyness: [Float], colourMove: Float)?
 
     /// `lab`: the frame's L*, a* and b* planes, width x height values each.
     init(lab: [Float], width: Int, height: Int, toward palette: ColourPalette, strength s: Float) {
@@ -27,10 +27,12 @@ struct LightnessPull {
         for v in l { sum += Double(v) }
         let mean = sum / n
         from = Float(mean); to = Float(mean + Double(s) * (palette.stats.meanL - mean))
-        let a = lab[count..<(2 * count)], b = lab[(2 * count)..<(3 * count)]
-        if let reference = palette.lightnessByChroma, let mine = LightnessByChroma(lightness: l, a: a, b: b) {
-            parts = ((0..<count).map { i in LightnessByChroma.greyness(chroma: (a[count + i] * a[count + i] + b[2 * count + i] * b[2 * count + i]).squareRoot()) },
-                     to - from, s * (reference.colour - mine.colour))
+        if let reference = palette.lightnessByChroma {
+            let greyness = (0..<count).map { i in
+                let a = lab[count + i], b = lab[2 * count + i]
+                return LightnessByChroma.greyness(chroma: (a * a + b * b).squareRoot())
+            }
+            parts = LightnessByChroma(lightness: l, greyness: greyness).map { (greyness, s * (reference.colour - $0.colour)) }
         } else {
             parts = nil
         }
@@ -54,7 +56,7 @@ struct LightnessPull {
     /// Pixel i's L* (`l`) pulled.
     @inline(__always) func callAsFunction(_ i: Int, _ l: Float) -> Float {
         if let parts {
-            let g = parts.greyness[i], shift = g * parts.grey + (1 - g) * parts.colour
+            let g = parts.greyness[i], shift = g * (to - from) + (1 - g) * parts.colourMove
             guard let base else { return (l - from) * baseScale + from + shift }
             let b = base[i]
             return (b - from) * baseScale + from + shift + (l - b) * detailScale
