@@ -125,7 +125,9 @@ extension FloatImage {
     /// reference's fine detail), and its mean chroma toward the reference's (`ChromaGain`: one gain on
     /// the frame's own chroma, weighted and bounded by `ChromaLimit`); a pixel whose own colour is near
     /// the palette colour it is given takes it (`PaletteSettle`); a pixel given more colour than the
-    /// reference has at its lightness moves toward the lightness where it has it (`ChromaLimit.lightness`). Each pixel keeps its rank within the picture, so the dream's structure
+    /// reference has at its lightness moves toward the lightness where it has it (`ChromaLimit.lightness`);
+    /// a pixel given a colour sRGB cannot hold at its lightness moves toward the nearest lightness
+    /// that holds it (`GamutChroma`). Each pixel keeps its rank within the picture, so the dream's structure
     /// stays and only which palette colour each part takes moves. Colours that leave sRGB lose chroma
     /// at their own lightness and hue, then roll off softly inside 0...255 (`ColourSpace.inGamut`).
     /// The a*b* transfer is fitted on at most `PaletteMap.fitPixels` colours and read from a grid
@@ -134,6 +136,11 @@ extension FloatImage {
     /// Deterministic: no randomness, a fixed order of sums, each pixel computed on its own.
     /// `firstFrame`: the video's frame 1, whose gain is not held close to 1 (`ChromaGain.firstFrameBounds`).
     public func colourPulled(toward palette: ColourPalette, strength: Double, firstFrame: Bool = false) -> FloatImage {
+        colourPulled(toward: palette, strength: strength, firstFrame: firstFrame, gamutShare: GamutChroma.share)
+    }
+
+    /// As above, with `GamutChroma`'s share given (tests compare it with none).
+    func colourPulled(toward palette: ColourPalette, strength: Double, firstFrame: Bool, gamutShare shareAtFullPull: Float) -> FloatImage {
         if strength <= 0 { return self }
         let s = Float(min(1, strength))
         let w = width, h = height, n = w * h
@@ -255,13 +262,20 @@ extension FloatImage {
                     // Empty: no limit (or no pixel), no move.
                     let lightnessMoves = limit == nil || n == 0 ? []
                         : LightnessMoveField(width: w, height: h, step: k) { i in moved(i, gain, to: target(i)).l - q[i] }.perPixel()
+                    // A colour sRGB cannot hold at a pixel's lightness takes the nearest lightness
+                    // that holds it, half the way and by the pixel's own colour's share of it
+                    // (GamutChroma; with a chroma limit, as the move above).
+                    let gamutShare = limit == nil ? 0 : shareAtFullPull * chromaPull
                     lightnessMoves.withUnsafeBufferPointer { mv in
-                        px.withUnsafeMutableBufferPointer { o in
-                            Bands.forEach(n) { range in
-                                for i in range {
-                                    let (nl, na, nb) = moved(i, gain, to: target(i), lightness: mv.isEmpty ? nil : q[i] + mv[i])
-                                    let (r, gr, bl) = ColourSpace.inGamut(l: nl, a: na, b: nb, encoded: et)
-                                    o[i] = r; o[n + i] = gr; o[2 * n + i] = bl
+                        GamutChroma.table.withUnsafeBufferPointer { gt in
+                            px.withUnsafeMutableBufferPointer { o in
+                                Bands.forEach(n) { range in
+                                    for i in range {
+                                        var (nl, na, nb) = moved(i, gain, to: target(i), lightness: mv.isEmpty ? nil : q[i] + mv[i])
+                                        nl = GamutChroma.lightness(gt, l: nl, a: na, b: nb, own: q[n + i], share: gamutShare)
+                                        let (r, gr, bl) = ColourSpace.inGamut(l: nl, a: na, b: nb, encoded: et)
+                                        o[i] = r; o[n + i] = gr; o[2 * n + i] = bl
+                                    }
                                 }
                             }
                         }
@@ -284,6 +298,10 @@ extension FloatImage {
 }
 
 extension ColourSpace {
+    /// How far outside 0...255 `inGamut` lets a channel go before it takes chroma; `rolledOff` brings
+    /// the rest inside.
+    static let overshoot: Float = 6
+
     /// sRGB (0...255) for L*a*b*, kept inside the gamut softly. A colour past the gamut keeps its
     /// lightness and hue and loses chroma until no channel is more than `overshoot` outside 0...255
     /// (bisection on the chroma), then every channel rolls off smoothly inside (`rolledOff`). A hard
@@ -291,7 +309,6 @@ extension ColourSpace {
     /// round to 0 or 255 and lose all detail; the overshoot left to the roll-off keeps some gradation.
     /// `encoded`: `ColourTables.encoded`.
     @inline(__always) static func inGamut(l: Float, a: Float, b: Float, encoded: UnsafeBufferPointer<Float>) -> (Float, Float, Float) {
-        let overshoot: Float = 6
         let lo = -overshoot, hi = 255 + overshoot
         let ll = max(0, min(100, l))
         func rgb(l: Float, a: Float, b: Float) -> (Float, Float, Float) { ColourTables.rgb(l: l, a: a, b: b, encoded: encoded) }
