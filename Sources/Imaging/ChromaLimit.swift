@@ -69,7 +69,7 @@ public struct ChromaLimit: Sendable, Equatable, Codable {
     }
 
     /// Nodes at L* = 0, 2, ..., 100.
-    static let nodes = 51
+    static let nodes = LightnessNodes.count
 
     /// The lightness nearest `l` at which the limit is at least `chroma` (where the reference has a
     /// colour that colourful); the lightness of the largest limit if none is.
@@ -90,27 +90,11 @@ public struct ChromaLimit: Sendable, Equatable, Codable {
     /// specks. Smoothed (sigma 2 pixels at 320x180): 0.621 at 0.7, and 0.658 (seeds 0-3
     /// 0.657-0.660) at 1, kept, the logo on white 0.744, the photo without specks.
     func lightness(holding chroma: Float, nearest l: Float) -> Float {
-        if self(l) >= chroma { return l }
-        let i = Swift.min(49, Int(Swift.max(0, Swift.min(100, l)) / 2))
-        /// Where the limit crosses `chroma` between nodes `lo` and `lo + 1` (one holds it, one not).
-        func crossing(_ lo: Int) -> Float {
-            2 * (Float(lo) + Swift.max(0, Swift.min(1, (chroma - limits[lo]) / (limits[lo + 1] - limits[lo]))))
-        }
-        // The first node holding it below (node i and down) and above (node i + 1 and up).
-        let below = stride(from: i, through: 0, by: -1).first { limits[$0] >= chroma }.map(crossing)
-        let above = (i + 1...50).first { limits[$0] >= chroma }.map { crossing($0 - 1) }
-        switch (below, above) {
-        case let (b?, a?): return a - l < l - b ? a : b
-        case let (b?, nil): return b
-        case let (nil, a?): return a
-        case (nil, nil): return Float(2 * limits.indices.max { limits[$0] < limits[$1] }!)
-        }
+        LightnessNodes.lightness(limits, holding: chroma, nearest: l)
     }
 
     /// The limit at lightness `l`, linear between nodes.
     @inline(__always) func callAsFunction(_ l: Float) -> Float {
-        let x = Swift.max(0, Swift.min(100, l)) / 2
-        let i = Swift.min(49, Int(x)), t = x - Float(i)
-        return limits[i] + t * (limits[i + 1] - limits[i])
+        LightnessNodes.value(limits, at: l)
     }
 }

@@ -145,15 +145,18 @@ extension FloatImage {
         let s = Float(min(1, strength))
         let w = width, h = height, n = w * h
         // The curves from tables (ColourTables): this pass over every pixel is the colour stage's cost.
-        var lab = [Float](repeating: 0, count: 3 * n)
+        // Each pixel's chroma is found here once, for the lightness pull's parts and the gain.
+        var lab = [Float](repeating: 0, count: 3 * n), chroma = [Float](repeating: 0, count: n)
         ColourTables.linear.withUnsafeBufferPointer { lt in
             ColourTables.cubeRoot.withUnsafeBufferPointer { ct in
                 pixels.withUnsafeBufferPointer { p in
                     lab.withUnsafeMutableBufferPointer { o in
-                        Bands.forEach(n) { range in
-                            for i in range {
-                                let (l, a, b) = ColourTables.lab(r: p[i], g: p[n + i], b: p[2 * n + i], linear: lt, cubeRoot: ct)
-                                o[i] = l; o[n + i] = a; o[2 * n + i] = b
+                        chroma.withUnsafeMutableBufferPointer { oc in
+                            Bands.forEach(n) { range in
+                                for i in range {
+                                    let (l, a, b) = ColourTables.lab(r: p[i], g: p[n + i], b: p[2 * n + i], linear: lt, cubeRoot: ct)
+                                    o[i] = l; o[n + i] = a; o[2 * n + i] = b; oc[i] = (a * a + b * b).squareRoot()
+                                }
                             }
                         }
                     }
@@ -162,7 +165,7 @@ extension FloatImage {
         }
         // Lightness: mean and spread by bands (LightnessPull; a dream's texture lives in L*: matching
         // its whole distribution would posterise the texture onto the reference's few lightness levels).
-        let pull = LightnessPull(lab: lab, width: w, height: h, toward: palette, strength: s)
+        let pull = LightnessPull(lightness: lab[0..<n], chroma: chroma, width: w, height: h, toward: palette, strength: s)
 
         // The a*b* transfer, fitted on a grid sample of the colours (PaletteMap).
         var k = 1
@@ -191,13 +194,15 @@ extension FloatImage {
         var planes = [Float](repeating: 0, count: 4 * n)
         let mostColour = limit?.limits.max() ?? 1
         lab.withUnsafeBufferPointer { p in
-            planes.withUnsafeMutableBufferPointer { o in
-                Bands.forEach(n) { range in
-                    for i in range {
-                        let a = p[n + i], b = p[2 * n + i], l = pull(i, p[i])
-                        let here = limit?(l) ?? Float.greatestFiniteMagnitude
-                        o[i] = l; o[n + i] = (a * a + b * b).squareRoot()
-                        o[2 * n + i] = limit == nil ? 1 : here / mostColour; o[3 * n + i] = here
+            chroma.withUnsafeBufferPointer { c in
+                planes.withUnsafeMutableBufferPointer { o in
+                    Bands.forEach(n) { range in
+                        for i in range {
+                            let l = pull(i, p[i])
+                            let here = limit?(l) ?? Float.greatestFiniteMagnitude
+                            o[i] = l; o[n + i] = c[i]
+                            o[2 * n + i] = limit == nil ? 1 : here / mostColour; o[3 * n + i] = here
+                        }
                     }
                 }
             }

@@ -12,9 +12,8 @@ import Foundation
 /// window was 0.52 (goal 0.6). `ChromaLimit`'s lightness move does not see it: the reference's
 /// anti-aliased edges hold chroma 81-88 at every lightness from 24 to 64.
 enum GamutChroma {
-    /// Hue bins of 2 degrees; nodes at L* = 0, 2, ..., 100 (as `ChromaLimit`'s).
+    /// Hue bins of 2 degrees; each holds a curve over lightness (`LightnessNodes`).
     static let hues = 180
-    static let nodes = 51
 
     /// The share of the way to that lightness a pixel moves at full pull, times its own chroma's
     /// share of the colour it is given (`ColourPalette`). The flag (seeds 0, 1) and the red logo,
@@ -22,9 +21,11 @@ enum GamutChroma {
     /// 0.599, 0.747; 0.5 0.614, 0.625, 0.748, whose strokes keep more of their shading.
     static let share: Float = 0.5
 
-    /// table[h * nodes + j]: the most chroma at hue 2h degrees and L* 2j whose colour is no more than
-    /// `ColourSpace.inGamut`'s overshoot outside 0...255 on any channel (what it keeps), by bisection.
+    /// table[h * LightnessNodes.count + j]: the most chroma at hue 2h degrees and L* 2j whose colour is
+    /// no more than `ColourSpace.inGamut`'s overshoot outside 0...255 on any channel (what it keeps),
+    /// by bisection.
     static let table: [Float] = {
+        let nodes = LightnessNodes.count
         var out = [Float](repeating: 0, count: nodes * hues)
         let lo = -ColourSpace.overshoot, hi = 255 + ColourSpace.overshoot
         for h in 0..<hues {
@@ -42,15 +43,10 @@ enum GamutChroma {
         return out
     }()
 
-    /// Each hue bin's most colourful node (the cusp of sRGB's slice at that hue).
-    static let cusps: [Int] = (0..<hues).map { h in
-        (0..<nodes).max { table[h * nodes + $0] < table[h * nodes + $1] }!
-    }
-
     /// The least of `table` over the hues at each node: a chroma sRGB holds at that lightness
     /// whatever the hue, so most of a dream's pixels are passed without finding their hue.
-    static let leastOverHues: [Float] = (0..<nodes).map { j in
-        (0..<hues).map { table[$0 * nodes + j] }.min()!
+    static let leastOverHues: [Float] = (0..<LightnessNodes.count).map { j in
+        (0..<hues).map { table[$0 * LightnessNodes.count + j] }.min()!
     }
 
     /// The hue bin nearest the hue of (a*, b*).
@@ -60,33 +56,20 @@ enum GamutChroma {
         return Int((degrees / 2).rounded()) % hues
     }
 
-    /// The most chroma at lightness `l` in hue bin `h`, linear between nodes. `t`: `table`.
-    @inline(__always) static func most(_ t: UnsafeBufferPointer<Float>, hue h: Int, l: Float) -> Float {
-        let x = Swift.max(0, Swift.min(100, l)) / 2
-        let i = Swift.min(nodes - 2, Int(x)), w = x - Float(i)
-        return t[h * nodes + i] + w * (t[h * nodes + i + 1] - t[h * nodes + i])
+    /// Hue bin `h`'s curve in `t` (`table`).
+    @inline(__always) private static func row(_ t: UnsafeBufferPointer<Float>, _ h: Int) -> UnsafeBufferPointer<Float> {
+        UnsafeBufferPointer(rebasing: t[(h * LightnessNodes.count)..<((h + 1) * LightnessNodes.count)])
     }
 
-    /// The lightness nearest `l` at which hue bin `h` holds `chroma`; the cusp's lightness if none
-    /// does. sRGB's slice at one hue holds a chroma over one span of lightness about its cusp (rising
-    /// to it, falling after: GamutChromaTests), so the nearest is found walking toward the cusp.
+    /// The most chroma at lightness `l` in hue bin `h`. `t`: `table`.
+    @inline(__always) static func most(_ t: UnsafeBufferPointer<Float>, hue h: Int, l: Float) -> Float {
+        LightnessNodes.value(row(t, h), at: l)
+    }
+
+    /// The lightness nearest `l` at which hue bin `h` holds `chroma`; the most colourful lightness
+    /// of that hue if none does.
     @inline(__always) static func lightness(_ t: UnsafeBufferPointer<Float>, holding chroma: Float, hue h: Int, nearest l: Float) -> Float {
-        if most(t, hue: h, l: l) >= chroma { return l }
-        let cusp = cusps[h], row = h * nodes
-        if t[row + cusp] < chroma { return Float(2 * cusp) }
-        let x = Swift.max(0, Swift.min(100, l)) / 2
-        if x < Float(cusp) {
-            // Up: the first node holding it; the crossing lies between it and the node below.
-            var j = Int(x) + 1
-            while t[row + j] < chroma { j += 1 }
-            let below = t[row + j - 1], at = t[row + j]
-            return 2 * (Float(j - 1) + (chroma - below) / (at - below))
-        }
-        // Down: the first node holding it; the crossing lies between it and the node above.
-        var j = Swift.min(nodes - 2, Int(x))
-        while t[row + j] < chroma { j -= 1 }
-        let at = t[row + j], above = t[row + j + 1]
-        return 2 * (Float(j) + (at - chroma) / (at - above))
+        LightnessNodes.lightness(row(t, h), holding: chroma, nearest: l)
     }
 
     /// A pixel's L* after colour coherence gave it (a*, b*) at lightness `l`: if sRGB cannot hold
@@ -96,9 +79,7 @@ enum GamutChroma {
     @inline(__always) static func lightness(_ t: UnsafeBufferPointer<Float>, l: Float, a: Float, b: Float, own: Float, share: Float) -> Float {
         let c = (a * a + b * b).squareRoot()
         guard share > 0, c > 0 else { return l }
-        let x = Swift.max(0, Swift.min(100, l)) / 2
-        let i = Swift.min(nodes - 2, Int(x)), w = x - Float(i)
-        if c <= leastOverHues[i] + w * (leastOverHues[i + 1] - leastOverHues[i]) { return l }
+        if c <= LightnessNodes.value(leastOverHues, at: l) { return l }
         let h = hue(a: a, b: b)
         if most(t, hue: h, l: l) >= c { return l }
         return l + share * Swift.min(1, own / c) * (lightness(t, holding: c, hue: h, nearest: l) - l)

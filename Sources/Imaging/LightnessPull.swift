@@ -18,20 +18,16 @@ struct LightnessPull {
     /// mean, `to - from`) and the move of the colourful share (nil: all of it moves as the whole mean).
     private let parts: (greyness: [Float], colourMove: Float)?
 
-    /// `lab`: the frame's L*, a* and b* planes, width x height values each.
-    init(lab: [Float], width: Int, height: Int, toward palette: ColourPalette, strength s: Float) {
-        let count = width * height
-        let l = Array(lab[0..<count])
+    /// `lightness` and `chroma`: the frame's L* and chroma, width x height values each.
+    init(lightness: ArraySlice<Float>, chroma: [Float], width: Int, height: Int, toward palette: ColourPalette, strength s: Float) {
+        let l = Array(lightness)
         let n = Double(max(1, l.count))
         var sum: Double = 0
         for v in l { sum += Double(v) }
         let mean = sum / n
         from = Float(mean); to = Float(mean + Double(s) * (palette.stats.meanL - mean))
         if let reference = palette.lightnessByChroma {
-            let greyness = (0..<count).map { i in
-                let a = lab[count + i], b = lab[2 * count + i]
-                return LightnessByChroma.greyness(chroma: (a * a + b * b).squareRoot())
-            }
+            let greyness = chroma.map { LightnessByChroma.greyness(chroma: $0) }
             parts = LightnessByChroma(lightness: l, greyness: greyness).map { (greyness, s * (reference.colour - $0.colour)) }
         } else {
             parts = nil

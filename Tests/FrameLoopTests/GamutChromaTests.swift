@@ -6,8 +6,8 @@ import TestSupport
 /// strokes given a flag's red take a lighter L* instead of a duller red.
 final class GamutChromaTests: XCTestCase {
     /// The table holds sRGB's red where it is, each entry is the edge of what `ColourSpace.inGamut`
-    /// keeps, and at every hue it rises to one most colourful lightness and falls after it (what
-    /// `lightness(holding:)` walks on).
+    /// keeps, and at every hue it rises to one most colourful lightness and falls after it (so the
+    /// nearest lightness that holds a colour is on the side of that one).
     func testTheTableIsSRGBsSlices() {
         let (l, a, b) = ColourSpace.lab(r: 255, g: 0, b: 0)
         let red = GamutChroma.table.withUnsafeBufferPointer {
@@ -15,10 +15,10 @@ final class GamutChromaTests: XCTestCase {
         }
         XCTAssertGreaterThan(red, (a * a + b * b).squareRoot() - 4)
         for h in 0..<GamutChroma.hues {
-            let row = Array(GamutChroma.table[(h * GamutChroma.nodes)..<((h + 1) * GamutChroma.nodes)])
+            let row = Array(GamutChroma.table[(h * LightnessNodes.count)..<((h + 1) * LightnessNodes.count)])
             // Every entry is the edge: its colour within inGamut's overshoot, one more unit of chroma not.
             let angle = Float(2 * h) * .pi / 180
-            for j in stride(from: 0, to: GamutChroma.nodes, by: 5) {
+            for j in stride(from: 0, to: LightnessNodes.count, by: 5) {
                 func inside(_ c: Float) -> Bool {
                     let (r, g, b) = ColourSpace.rgb(l: Float(2 * j), a: c * cosf(angle), b: c * sinf(angle))
                     return min(r, g, b) >= -ColourSpace.overshoot && max(r, g, b) <= 255 + ColourSpace.overshoot
@@ -26,8 +26,8 @@ final class GamutChromaTests: XCTestCase {
                 XCTAssertTrue(inside(row[j]), "hue bin \(h), node \(j)")
                 XCTAssertFalse(inside(row[j] + 1), "hue bin \(h), node \(j)")
             }
-            let cusp = GamutChroma.cusps[h]
-            for j in 1..<GamutChroma.nodes {
+            let cusp = row.indices.max { row[$0] < row[$1] }!
+            for j in 1..<LightnessNodes.count {
                 if j <= cusp { XCTAssertGreaterThanOrEqual(row[j], row[j - 1] - 1e-3, "hue bin \(h), node \(j)") }
                 else { XCTAssertLessThanOrEqual(row[j], row[j - 1] + 1e-3, "hue bin \(h), node \(j)") }
             }
@@ -51,7 +51,8 @@ final class GamutChromaTests: XCTestCase {
             }
             // More colour than any lightness holds: the most colourful one.
             let cusp = GamutChroma.lightness(t, holding: 500, hue: h, nearest: 30)
-            XCTAssertEqual(cusp, Float(2 * GamutChroma.cusps[h]))
+            let row = Array(GamutChroma.table[(h * LightnessNodes.count)..<((h + 1) * LightnessNodes.count)])
+            XCTAssertEqual(cusp, Float(2 * row.indices.max { row[$0] < row[$1] }!))
             // A pixel moves the share of the way, times its own chroma's share of the colour (at most
             // 1); one sRGB holds, or a grey, stays.
             XCTAssertEqual(GamutChroma.lightness(t, l: 30, a: a, b: b, own: 2 * c, share: 0.5), 30 + 0.5 * (up - 30), accuracy: 1e-4)
