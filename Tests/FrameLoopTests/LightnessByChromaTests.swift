@@ -52,4 +52,31 @@ final class LightnessByChromaTests: XCTestCase {
         XCTAssertLessThan(abs(byParts), 1, "pulled by parts the orange moves \(byParts) L*")
         XCTAssertGreaterThan(asWhole, 2, "pulled as a whole the orange moves \(asWhole) L*")
     }
+
+    /// The reference is half orange, half white; the frame, zoomed in, is all orange (L* 64) but for
+    /// three grey parts the dream painted: a 1-pixel light stroke (L* 80), a 1-pixel dark one (L* 40)
+    /// and a grey block 10 pixels wide (L* 90). The frame's mean is under the reference's, so the pull
+    /// lifts it. The light stroke, far above its base, takes none of the lift (it would go on to white
+    /// frame after frame); the dark stroke and the block's inside take all of it, as without the rule.
+    func testALiftPassesOverLightGreyStrokes() throws {
+        let palette = ColourPalette(of: Self.logo(orangeShare: 0.5))
+        let w = 80, h = 45, n = w * h
+        let orange = ColourSpace.lab(r: 249, g: 115, b: 22)
+        var lightness = [Float](repeating: orange.0, count: n)
+        var chroma = [Float](repeating: (orange.1 * orange.1 + orange.2 * orange.2).squareRoot(), count: n)
+        for y in 0..<h {
+            for (x, l) in [(20, 80), (40, 40)] + (60..<70).map({ ($0, 90) }) {
+                lightness[y * w + x] = Float(l); chroma[y * w + x] = 0
+            }
+        }
+        let pulled = LightnessPull(lightness: lightness[...], chroma: chroma, width: w, height: h, toward: palette, strength: 0.3)
+        let whole = LightnessPull(lightness: lightness[...], chroma: chroma, width: w, height: h, toward: palette,
+                                  strength: 0.3, liftReach: .infinity)
+        let move = 0.3 * (Float(palette.stats.meanL) - lightness.reduce(0, +) / Float(n))
+        XCTAssertGreaterThan(move, 4, "the frame is lifted")
+        let light = 20 * w + 20, dark = 20 * w + 40, block = 20 * w + 65
+        XCTAssertEqual(whole(block, 90), pulled(block, 90), accuracy: 1e-4, "the grey block's inside takes all of the lift")
+        XCTAssertEqual(whole(light, 80) - pulled(light, 80), move, accuracy: 0.05 * move, "the light stroke takes none of the lift")
+        XCTAssertEqual(whole(dark, 40), pulled(dark, 40), accuracy: 1e-4, "the dark stroke takes all of it")
+    }
 }
