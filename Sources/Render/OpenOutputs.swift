@@ -144,8 +144,12 @@ public final class OpenOutputs: FrameSink, @unchecked Sendable {
     public func claimStop() -> Bool {
         condition.lock()
         defer { condition.unlock() }
+        // `claimed` is asked again after every wait: waiting lets go of the lock, and another caller
+        // may claim meanwhile. Asked once before waiting, the render thread's close and a second
+        // signal's both went on, and two threads flushed the encoder at once (an assertion in
+        // libavcodec aborted the process: SurviveTests' three signals, 2 runs in 30).
+        while !claimed && writing { condition.wait() }
         if claimed { return false }
-        while writing { condition.wait() }
         claimed = true
         return true
     }
