@@ -74,6 +74,19 @@ done
 cpuinfo() { sed -n "s/^$1[[:space:]]*: //p" /proc/cpuinfo | head -1; }
 echo "cpu: $(cpuinfo 'model name'), family $(cpuinfo 'cpu family') model $(cpuinfo model) stepping $(cpuinfo stepping), $(nproc) vCPUs"
 echo "cpu flags that matter: ${wanted% }"
+# The vector units' most (tools/peak_flops.c: chains of AVX-512 FMAs and bf16 dot products), so the
+# step's convolutions can be read as a share of what the cores can do at all.
+declare -A peak
+cc=$(command -v cc || command -v clang || true)
+if [ -n "$cc" ] && "$cc" -O2 "$here/tools/peak_flops.c" -o "$work/peak_flops" -lpthread 2>/dev/null; then
+  for th in 1 2; do
+    "$work/peak_flops" "$th" >"$work/peak_$th" || true
+    peak[f32_$th]=$(field f32_gflop_per_s <"$work/peak_$th"); peak[bf16_$th]=$(field bf16_gflop_per_s <"$work/peak_$th")
+  done
+  echo "cpu peak (tools/peak_flops.c): f32 ${peak[f32_1]:-?} GFLOP/s on 1 thread, ${peak[f32_2]:-?} on 2; bf16 ${peak[bf16_1]:-none} on 1, ${peak[bf16_2]:-none} on 2"
+else
+  echo "cpu peak: not measured (no C compiler for tools/peak_flops.c)"
+fi
 echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); ours: dreamvideo $("$BIN" --version 2>/dev/null | head -1) ($(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')) on oneDNN $("$BIN" bench --size 160x96 --iterations 1 --threads 1 | field onednn)"
 echo "peers: TensorFlow $("$TF_PY" -c 'import tensorflow as t; print(t.__version__)' 2>/dev/null) (oneDNN on), PyTorch $("$TORCH_PY" -c 'import torch; print(torch.__version__)' 2>/dev/null) (channels_last; bf16 = autocast)"
 echo
@@ -120,6 +133,16 @@ echo
 echo "ours, f32 2 threads (last round):"
 sed -n 's/^\(parallel\|convolution_algorithms\|convolution_kernels\|gflop_per_iteration\|achieved_gflop_per_s\|peak_rss_mb\): /  \1: /p' "$work/ours_f32_2"
 echo "ours, f32 1 thread: $(sed -n 's/^convolution_algorithms: //p' "$work/ours_f32_1")"
+# FLOP counted as direct convolution does them: Winograd's fewer multiplies can take a share past 100%.
+gflop=$(field gflop_per_iteration <"$work/ours_f32_2")
+if [ -n "$gflop" ] && [ -n "${peak[f32_1]:-}" ]; then
+  line="ours at the median step, GFLOP/s as a share of the cpu peak:"
+  for c in "${configs[@]}"; do
+    set -- $c; k="${1}_$2"; read -ra oa <<<"${o[$k]}"
+    [ -n "${peak[$k]:-}" ] && line+=" $1/$2 $(awk -v g="$gflop" -v ms="$(median "${oa[@]}")" -v p="${peak[$k]}" 'BEGIN { printf "%.0f (%.0f%%)", g / ms * 1000, g / ms * 1000 / p * 100 }');"
+  done
+  echo "${line%;}"
+fi
 
 # Debian's PyTorch 1.13 (AVX2, generic BLAS), the peer of earlier versions of this table.
 if [ "${BENCH_HISTORIC:-0}" = 1 ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then

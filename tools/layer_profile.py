@@ -6,10 +6,12 @@ primitive (kind, kernel, forward or backward, shape) per step, the warm-up step 
 Usage: tools/layer_profile.py [--bin .build/release/dreamvideo] [--top 30] [bench options...]
   e.g. tools/layer_profile.py --threads 2 --precision bf16 --layer mixed_5 --size 640x360
 Standard library only. Verbose printing adds a little to each execution: compare runs of this tool
-with each other, not with `make bench`.
+with each other, not with `make bench`. The convolutions' GFLOP/s by algorithm (FLOP as direct
+convolution counts them) can be read against the cores' peak from tools/peak_flops.c.
 """
 import collections
 import os
+import re
 import subprocess
 import sys
 
@@ -58,6 +60,19 @@ def main(argv):
         kinds[f"{kind} {prop}"] += t
     for k, t in kinds.most_common():
         print(f"  {t:8.2f} ms {100 * t / total:5.1f}%  {k}")
+    # Convolutions' arithmetic rate by algorithm, FLOP counted as direct convolution does them (2 per
+    # multiply-add), to read against tools/peak_flops.c: Winograd does fewer multiplies, so its rate
+    # can pass the peak.
+    rates = collections.defaultdict(lambda: [0.0, 0])
+    for t, n, (kind, impl, _, problem) in per_step:
+        if kind == "convolution":
+            d = dict((k, int(v)) for k, v in re.findall(r"([a-z]+)(\d+)", problem))
+            flop = 2 * d["oh"] * d["ow"] * d["oc"] * d["ic"] // d.get("g", 1) * d["kh"] * d["kw"] * n
+            r = rates["winograd" if "wino" in impl else "direct"]
+            r[0] += t
+            r[1] += flop
+    for name, (t, flop) in sorted(rates.items()):
+        print(f"  convolutions, {name}: {t:.1f} ms, {flop / 1e9:.2f} GFLOP, {flop / t / 1e6:.0f} GFLOP/s")
     print(f"the {top} costliest primitives (ms a step, executions a step):")
     for t, n, (kind, impl, prop, problem) in sorted(per_step, reverse=True)[:top]:
         print(f"  {t:8.2f} x{n:<2} {kind} {prop} {impl} {problem}")

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The varied start images issue 13's looks are checked on (flat logos on white, transparent and
 # dark; one colour that the zoom enters; thin lines and text; dark/light/greyscale photos; a 4000x3000
-# photo), drawn with ImageMagick from nothing but the test photos `make testdata` fetched. Downloads nothing. Usage: tools/make_look_inputs.sh OUTDIR
+# photo; a phone-style portrait stored sideways), drawn with ImageMagick from nothing but the test photos `make testdata` fetched. Downloads nothing. Usage: tools/make_look_inputs.sh OUTDIR
 set -eu
 out=${1:?usage: make_look_inputs.sh OUTDIR}
 data=${DREAMVIDEO_TESTDATA:-$HOME/.cache/dreamvideo/testdata}
@@ -62,4 +62,15 @@ $im "$data/dog.jpg" -modulate 45 -level 0%,100%,0.7 "$out/photo_dark.jpg"
 $im "$data/eagle.jpg" -level -40%,100%,1.3 "$out/photo_light.jpg"
 $im "$data/horses.jpg" -colorspace Gray -type TrueColor "$out/photo_grey.jpg"
 $im "$data/kite.jpg" -resize '4000x3000^' -gravity center -extent 4000x3000 -quality 92 "$out/photo_4000x3000.jpg"
+# Drawn on 2026-12-04, after the colour work, and not tuned on: a coral square, a mint disc, a gold
+# star and a thin outlined word on transparency; a light greyscale photo; a phone-style 3024x4032
+# portrait stored sideways with EXIF orientation 6 (the reader must turn it upright).
+$im -size 720x480 xc:none -fill '#ff6f61' -draw "roundrectangle 40,60 320,340 40,40" \
+    -fill '#98ffcc' -draw "circle 470,200 470,90" -fill '#ffd700' -stroke '#333333' -strokewidth 3 \
+    -draw "polygon 600,330 625,390 690,390 638,428 658,470 600,445 542,470 562,428 510,390 575,390" \
+    -stroke black -strokewidth 2 -fill none -font DejaVu-Sans -pointsize 72 -annotate +60+450 'dream' \
+    "PNG32:$out/logo_coral_alpha.png"
+$im "$data/giraffe.jpg" -colorspace Gray -level 10%,70% "$out/photo_grey_light.png"
+$im "$data/scream.jpg" -resize '3024x4032^' -gravity center -extent 3024x4032 -rotate -90 -orient RightTop \
+    -quality 90 "$out/photo_phone_exif6.jpg"
 ls -l "$out"
