@@ -105,11 +105,13 @@ final class SurviveTests: CommandTestCase {
     /// 2: the frame in progress is dropped, but the video is finished with frame 1 and plays, a
     /// checkpoint is saved, and --resume finishes the render with every frame once.
     func testSecondSignalFinishesTheVideoWithTheFramesDone() throws {
-        // Frames of ~1-3 s: both signals land early in frame 2 (sent 0.3 s after frame 1 was written:
-        // had the first come before the loop looked for it, the render would stop cleanly after frame 1
-        // anyway, with the same outputs).
+        // Frames of 1.6 s or more: both signals land early in frame 2 (sent 0.3 and 0.4 s after frame 1
+        // was written: had the first come before the loop looked for it, the render would stop cleanly
+        // after frame 1 anyway, with the same outputs). With 40 steps a frame took 0.4 s on a Zen 5, so
+        // the first signal's stop could finish frame 2 and end the render before the second arrived,
+        // which then met the default action (failed once in clean-clone CI).
         let args = [try testPhoto("dog.jpg"), "--model", "squeezenet1_1", "--layer", "fire4", "--size", "320x240",
-                    "--frames", "3", "--octaves", "3", "--steps", "40", "--threads", "1",
+                    "--frames", "3", "--octaves", "3", "--steps", "160", "--threads", "1",
                     "--schedule", "classic",  // every frame dreamed in full: no warm start, no cadence
                     "-o", "out.mp4", "--frames-dir", "frames"]
         let run = try interrupted(args, after: 1, signals: [SIGHUP, SIGHUP], delay: 300_000, gap: 100_000)
